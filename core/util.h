@@ -1,0 +1,55 @@
+/* util.h - small helpers every subsystem uses: allocation that never returns
+ * NULL, clocks, files written atomically, and closest-name suggestions. */
+#ifndef MB_UTIL_H
+#define MB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+#define MB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MB_NSEC_PER_SEC 1000000000LL
+
+/* Allocation: abort with a message on out-of-memory (nothing sensible to do). */
+void *mb_xmalloc(size_t n);
+void *mb_xcalloc(size_t nmemb, size_t size);
+void *mb_xrealloc(void *p, size_t n);
+char *mb_xstrdup(const char *s);
+char *mb_xstrndup(const char *s, size_t n);
+char *mb_xasprintf(const char *fmt, ...) MB_PRINTF(1, 2);
+
+/* Clocks. */
+int64_t mb_mono_ns(void);  /* CLOCK_MONOTONIC */
+double mb_real_s(void);    /* CLOCK_REALTIME as seconds since the epoch */
+void mb_sleep_ns(int64_t ns);
+/* "2026-11-22T11:16:43Z" (UTC, seconds) into buf. */
+void mb_iso8601(double t, char *buf, size_t len);
+
+/* Files. */
+int mb_mkdir_p(const char *path, mode_t mode) MB_WUR;
+/* Write to path.tmp, fsync, rename over path, fsync the directory. */
+int mb_write_file_atomic(const char *path, const void *buf, size_t len) MB_WUR;
+/* Append one record and fsync it (O_APPEND; a crash leaves at worst a
+ * truncated last record, never a damaged earlier one). */
+int mb_append_fsync(const char *path, const void *buf, size_t len) MB_WUR;
+/* Read a whole file (NUL-terminated; *len excludes the NUL). */
+int mb_read_file(const char *path, char **buf, size_t *len) MB_WUR;
+int mb_fsync_dir(const char *dir) MB_WUR;
+bool mb_path_exists(const char *path);
+/* Remove a directory tree (like rm -rf, without following symlinks). */
+int mb_rm_rf(const char *path) MB_WUR;
+
+/* Strings. */
+size_t mb_edit_distance(const char *a, const char *b);
+/* The candidate closest to word, or NULL when none is close enough. */
+const char *mb_closest(const char *word, const char *const *cands, size_t n);
+bool mb_str_starts(const char *s, const char *prefix);
+/* Trim ASCII whitespace in place; returns s. */
+char *mb_trim(char *s);
+/* Only [A-Za-z0-9._-], not empty, not starting with '.' or '-'. */
+bool mb_safe_name(const char *s);
+
+#endif
