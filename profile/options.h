@@ -1,0 +1,197 @@
+/* options.h - the one option table.  Every profile key and every --key=value
+ * override is declared here once (name, type, default, range, unit, help);
+ * the table drives parsing, validation, help text, the README reference and
+ * the echo of effective options into results.  A key not in the table does
+ * not exist.
+ *
+ * Keys live in sections:
+ *   [global] and experiment sections  scenario keys (delay, workload, ...)
+ *   [global] only                     run keys (order, seed, guest_mode, ...)
+ *   [lab]                             lab keys, full name "lab.<key>"
+ *   [hosts]                           real-host keys, full name "hosts.<key>"
+ */
+#ifndef MB_OPTIONS_H
+#define MB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdio.h>
+
+#include "profile/units.h"
+
+enum opt_type {
+	OPT_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+	OPT_INT,      /* decimal integer */
+	OPT_DURATION, /* int64 ns */
+	OPT_SIZE,     /* uint64 bytes */
+	OPT_RATE,     /* double bytes per second */
+	OPT_FRACTION, /* double, 0.25 or 25% */
+	OPT_ENUM,     /* one of opt->enums, stored as its index */
+	OPT_STRING,   /* printable text */
+	OPT_PATH,     /* a file path, relative to the profile's directory */
+};
+
+enum opt_scope {
+	SCOPE_SCENARIO, /* [global] or an experiment section */
+	SCOPE_RUN,      /* [global] only: applies to the whole run */
+	SCOPE_LAB,      /* [lab] */
+	SCOPE_HOSTS,    /* [hosts] */
+};
+
+enum opt_flags {
+	OPT_LIST = 1 << 0,     /* may be a comma list: one scenario per value */
+	OPT_ID_ALWAYS = 1 << 1 /* always part of the scenario id, even if fixed */
+};
+
+/* Enumerations stored in struct mb_config (indexes into the enums lists). */
+enum wl_kind { WL_CPUADD, WL_SEQREAD, WL_MEMDIRTY, WL_IDLE };
+enum link_path { PATH_MIGRATION, PATH_STORAGE, PATH_BOTH };
+enum jitter_dist { DIST_UNIFORM, DIST_NORMAL, DIST_PARETO, DIST_PARETONORMAL };
+enum compression { COMP_NONE, COMP_MT, COMP_ZLIB, COMP_ZSTD };
+enum virt_type { VIRT_QEMU, VIRT_KVM };
+enum storage_mode { STORE_AUTO, STORE_LIBISCSI, STORE_OPENISCSI };
+enum guest_mode { GUEST_FRESH, GUEST_PINGPONG };
+enum run_order { ORDER_SEQUENTIAL, ORDER_INTERLEAVED, ORDER_RANDOM };
+enum link_backend { LINKB_AUTO, LINKB_NETEM, LINKB_DELAYLINE };
+
+/* The effective settings of one scenario (and of the run, lab and hosts):
+ * exactly one value per key.  Strings point into the profile. */
+struct mb_config {
+	/* link under test */
+	int64_t delay_ns;      /* round-trip time added (half per direction) */
+	int64_t jitter_ns;
+	int jitter_dist;       /* enum jitter_dist */
+	double loss;           /* fraction of packets dropped, each direction */
+	double rate;           /* bytes/s cap each direction, 0 = none */
+	uint64_t queue;        /* link queue limit in bytes, 0 = from the BDP */
+	int link_path;         /* enum link_path: which path gets the delay */
+	uint64_t tcp_buffer_max; /* sites' tcp_rmem/wmem max, 0 = from the BDP */
+	bool probe;            /* probe the link before each scenario */
+	int64_t probe_time_ns; /* throughput part of the probe */
+
+	/* guest and workload */
+	int workload;          /* enum wl_kind */
+	uint64_t memory;       /* guest RAM in bytes */
+	int64_t vcpus;
+	int virt_type;         /* enum virt_type */
+	const char *kernel;    /* NULL/"" = the built guest */
+	const char *initrd;
+	const char *guest_args; /* extra kernel command line */
+	int storage;           /* enum storage_mode */
+	int64_t interval_ns;   /* guest sample interval */
+	int64_t cpuadd_round;
+	uint64_t seqread_block;
+	uint64_t seqread_size; /* 0 = to the end of the disk */
+	uint64_t seqread_offset;
+	bool seqread_direct;
+	uint64_t memdirty_size;
+	double memdirty_rate;  /* bytes/s, 0 = as fast as possible */
+
+	/* migration (pre-copy settings) */
+	int64_t max_downtime_ns;
+	double bandwidth;      /* bytes/s, 0 = unlimited */
+	bool auto_converge;
+	int64_t auto_converge_initial; /* percent */
+	int64_t auto_converge_increment;
+	bool xbzrle;
+	uint64_t xbzrle_cache;
+	int compression;       /* enum compression */
+	int64_t multifd;       /* parallel connections, 0 = off */
+	int64_t postcopy_after; /* switch to post-copy after N iterations, 0 = never */
+	int64_t timeout_ns;    /* abort the migration job after this long */
+
+	/* measurement windows */
+	int64_t before_ns;
+	int64_t after_ns;
+	int64_t repeat;
+
+	/* run */
+	int guest_mode;        /* enum guest_mode */
+	int order;             /* enum run_order */
+	int64_t seed;
+
+	/* [lab] */
+	const char *lab_name;
+	const char *lab_dir;
+	uint64_t lab_lun_size;
+	bool lab_fill;
+	int lab_link;          /* enum link_backend */
+
+	/* [hosts]: set source and dest to run on real hosts instead of the lab */
+	const char *hosts_source;
+	const char *hosts_dest;
+	const char *hosts_migrate_host;
+	const char *hosts_iscsi_portal;
+	const char *hosts_iscsi_iqn;
+	int64_t hosts_iscsi_lun;
+	const char *hosts_netem_dev;
+};
+
+struct mb_option {
+	const char *name;      /* key as written in its section */
+	const char *full;      /* "lab.name" for lab/hosts keys, else == name */
+	enum opt_type type;
+	enum opt_scope scope;
+	unsigned flags;        /* enum opt_flags */
+	size_t off;            /* offsetof(struct mb_config, field) */
+	const char *def;       /* default, as text (parsed like a profile value) */
+	double min, max;       /* range in base units (ignored when min > max) */
+	const char *unit;      /* display unit ("ms", "MiB", "Mbit") */
+	const char *const *enums; /* NULL-terminated, for OPT_ENUM */
+	const char *idtag;     /* prefix in scenario ids ("d" -> d16ms) */
+	const char *help;
+};
+
+extern const struct mb_option mb_options[];
+extern const size_t mb_noptions;
+
+/* Find a key as written in a section of the given scope (the scenario scope
+ * finds run keys too).  Returns NULL if there is none. */
+const struct mb_option *opt_find(enum opt_scope scope, const char *name);
+/* Find by full name ("delay", "lab.name"). */
+const struct mb_option *opt_find_full(const char *full);
+int opt_index(const struct mb_option *o);
+
+/* The closest key name to a misspelt one among the keys of that scope. */
+const char *opt_suggest(enum opt_scope scope, const char *name);
+
+const char *opt_type_name(enum opt_type t);
+enum unit_kind opt_unit_kind(enum opt_type t);
+
+/* One value of an option, as stored in a setting list. */
+struct optval {
+	union {
+		bool b;
+		int64_t i;
+		uint64_t u;
+		double d;
+		int e;
+		const char *s;
+	};
+};
+
+/* Parse one value (a single list element) of option o.  bare_unit is the
+ * unit a bare number takes (from the list), or NULL.  Checks type, unit,
+ * range and enum.  Strings are not copied.  On error returns MB_EINPUT with
+ * a message that names the key and the value. */
+int opt_parse_value(const struct mb_option *o, const char *text, const char *bare_unit,
+		    struct optval *out) MB_WUR;
+
+/* Store v into the config field of o / read it back. */
+void opt_store(const struct mb_option *o, struct mb_config *cfg, const struct optval *v);
+struct optval opt_load(const struct mb_option *o, const struct mb_config *cfg);
+
+/* Text of a value in the option's display unit ("16ms", "yes", "cpuadd"). */
+void opt_format(const struct mb_option *o, const struct optval *v, char *out, size_t len);
+
+/* Fill cfg with every option's default. */
+void opt_defaults(struct mb_config *cfg);
+
+/* Help for one option: "delay  duration (ms), list, default 0  -- ..." */
+void opt_print_help(const struct mb_option *o, FILE *f);
+/* The Markdown reference of all keys (for the README). */
+void opt_print_markdown(FILE *f);
+
+#endif
