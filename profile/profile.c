@@ -1,0 +1,532 @@
+/* profile.c - reading profiles with inih into sections of typed settings.
+ *
+ * inih does the INI syntax; we feed it one line at a time through our own
+ * reader so that every handler call knows its line number (Debian's inih is
+ * built without INI_HANDLER_LINENO), and so that section headers without
+ * keys (an experiment that only uses [global]) are seen too.
+ */
+#define _GNU_SOURCE
+#include "profile/profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "core/util.h"
+
+#define MAX_LINE 4096
+
+struct reader {
+	struct profile *p;
+	const char *file;
+	const char *buf; /* whole file */
+	size_t len, pos;
+	int line;        /* line of the text last handed to inih */
+	struct section *cur;
+	char *cur_name;  /* inih's name of the section being read */
+};
+
+static char *own(struct profile *p, char *s)
+{
+	p->owned = mb_xrealloc(p->owned, (size_t)(p->nowned + 1) * sizeof(*p->owned));
+	p->owned[p->nowned++] = s;
+	return s;
+}
+
+void profile_error(struct profile *p, const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->errors = mb_xrealloc(p->errors, (size_t)(p->nerrors + 1) * sizeof(*p->errors));
+	if (line > 0)
+		p->errors[p->nerrors++] = mb_xasprintf("%s:%d: %s", file, line, msg);
+	else
+		p->errors[p->nerrors++] = mb_xasprintf("%s: %s", file, msg);
+}
+
+static void section_init(struct section *s, const char *name, int line, enum opt_scope scope)
+{
+	s->name = mb_xstrdup(name);
+	s->line = line;
+	s->scope = scope;
+	s->set = mb_xcalloc(mb_noptions, sizeof(*s->set));
+}
+
+static void section_free(struct section *s)
+{
+	if (!s->set)
+		return;
+	for (size_t i = 0; i < mb_noptions; i++) {
+		free(s->set[i].vals);
+		free(s->set[i].text);
+	}
+	free(s->set);
+	free(s->name);
+}
+
+static struct profile *profile_new(const char *path)
+{
+	struct profile *p = mb_xcalloc(1, sizeof(*p));
+	char *d = mb_xstrdup(path);
+	p->path = mb_xstrdup(path);
+	p->dir = mb_xstrdup(dirname(d));
+	free(d);
+	section_init(&p->global, "global", 0, SCOPE_SCENARIO);
+	section_init(&p->lab, "lab", 0, SCOPE_LAB);
+	section_init(&p->hosts, "hosts", 0, SCOPE_HOSTS);
+	section_init(&p->cli, "command line", 0, SCOPE_SCENARIO);
+	return p;
+}
+
+struct profile *profile_empty(void)
+{
+	return profile_new("(defaults)");
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	section_free(&p->global);
+	section_free(&p->lab);
+	section_free(&p->hosts);
+	section_free(&p->cli);
+	for (int i = 0; i < p->nexps; i++) {
+		section_free(p->exps[i]);
+		free(p->exps[i]);
+	}
+	free(p->exps);
+	for (int i = 0; i < p->nerrors; i++)
+		free(p->errors[i]);
+	free(p->errors);
+	for (int i = 0; i < p->nowned; i++)
+		free(p->owned[i]);
+	free(p->owned);
+	free(p->path);
+	free(p->dir);
+	free(p);
+}
+
+void profile_print_errors(const struct profile *p, FILE *f)
+{
+	for (int i = 0; i < p->nerrors; i++)
+		fprintf(f, "%s\n", p->errors[i]);
+}
+
+bool profile_real_hosts(const struct profile *p)
+{
+	const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full("hosts.source")));
+	return s && s->vals[0].s && s->vals[0].s[0];
+}
+
+static struct section *find_exp(struct profile *p, const char *name)
+{
+	for (int i = 0; i < p->nexps; i++)
+		if (!strcmp(p->exps[i]->name, name))
+			return p->exps[i];
+	return NULL;
+}
+
+static bool optval_eq(const struct mb_option *o, const struct optval *a, const struct optval *b)
+{
+	switch (o->type) {
+	case OPT_BOOL: return a->b == b->b;
+	case OPT_INT:
+	case OPT_DURATION: return a->i == b->i;
+	case OPT_SIZE: return a->u == b->u;
+	case OPT_RATE:
+	case OPT_FRACTION: return a->d == b->d;
+	case OPT_ENUM: return a->e == b->e;
+	default: return !strcmp(a->s, b->s);
+	}
+}
+
+/* Parse value text for option o into setting st.  Errors go to the profile
+ * (with file:line).  Returns MB_OK or MB_EINPUT. */
+static int parse_setting(struct profile *p, const struct mb_option *o, const char *value,
+			 const char *file, int line, struct setting *st)
+{
+	char *copy, *elems[256];
+	const char *bare = NULL;
+	int n = 0, rc = MB_OK;
+	struct optval *vals;
+
+	copy = own(p, mb_xstrdup(value));
+	if (o->flags & OPT_LIST) {
+		if (!*mb_trim(copy)) {
+			profile_error(p, file, line, "%s: empty value", o->full);
+			return MB_EINPUT;
+		}
+		/* Split on commas; keep empty elements to report them. */
+		for (char *s = copy;; ) {
+			char *c = strchr(s, ',');
+			if (n == (int)MB_ARRAY_SIZE(elems)) {
+				profile_error(p, file, line, "%s: more than %zu values in the list",
+					      o->full, MB_ARRAY_SIZE(elems));
+				return MB_EINPUT;
+			}
+			if (c)
+				*c = '\0';
+			elems[n++] = mb_trim(s);
+			if (!c)
+				break;
+			s = c + 1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!*elems[i]) {
+				profile_error(p, file, line, "%s: empty element in the list '%s'",
+					      o->full, value);
+				return MB_EINPUT;
+			}
+		}
+		/* "0,4,16,64ms": bare numbers take the unit of the last element. */
+		if (n > 1 && (o->type == OPT_DURATION || o->type == OPT_SIZE || o->type == OPT_RATE))
+			bare = unit_suffix(elems[n - 1]);
+	} else {
+		elems[n++] = o->type == OPT_STRING || o->type == OPT_PATH ? copy : mb_trim(copy);
+		if ((o->type != OPT_STRING && o->type != OPT_PATH) && strchr(copy, ',')) {
+			profile_error(p, file, line, "%s takes a single value, not a list ('%s')",
+				      o->full, value);
+			return MB_EINPUT;
+		}
+	}
+
+	vals = mb_xcalloc((size_t)n, sizeof(*vals));
+	for (int i = 0; i < n; i++) {
+		if (opt_parse_value(o, elems[i], bare, &vals[i]) != MB_OK) {
+			profile_error(p, file, line, "%s", mb_errmsg());
+			rc = MB_EINPUT;
+			continue;
+		}
+		if (o->type == OPT_PATH && vals[i].s[0] && vals[i].s[0] != '/' && strcmp(p->dir, "."))
+			vals[i].s = own(p, mb_xasprintf("%s/%s", p->dir, vals[i].s));
+		for (int j = 0; j < i; j++) {
+			if (optval_eq(o, &vals[i], &vals[j])) {
+				profile_error(p, file, line, "%s: '%s' appears twice in the list",
+					      o->full, elems[i]);
+				rc = MB_EINPUT;
+			}
+		}
+	}
+	if (rc) {
+		free(vals);
+		return rc;
+	}
+	free(st->vals);
+	free(st->text);
+	st->vals = vals;
+	st->nvals = n;
+	st->text = mb_xstrdup(value);
+	st->file = file;
+	st->line = line;
+	return MB_OK;
+}
+
+static const char *scope_section(enum opt_scope s)
+{
+	switch (s) {
+	case SCOPE_LAB: return "[lab]";
+	case SCOPE_HOSTS: return "[hosts]";
+	default: return "[global]";
+	}
+}
+
+static void unknown_key(struct profile *p, const char *file, int line, const struct section *sec,
+			const char *name)
+{
+	const struct mb_option *other = NULL;
+	const char *sugg;
+	for (int s = SCOPE_SCENARIO; s <= SCOPE_HOSTS && !other; s++)
+		if ((enum opt_scope)s != sec->scope)
+			other = opt_find((enum opt_scope)s, name);
+	if (other) {
+		profile_error(p, file, line, "'%s' does not belong in [%s]: it is a %s key", name,
+			      sec->name, scope_section(other->scope));
+		return;
+	}
+	sugg = opt_suggest(sec->scope, name);
+	if (sugg)
+		profile_error(p, file, line, "unknown key '%s' in [%s], did you mean '%s'?", name,
+			      sec->name, sugg);
+	else
+		profile_error(p, file, line, "unknown key '%s' in [%s] (see 'migbench help keys')",
+			      name, sec->name);
+}
+
+static struct section *enter_section(struct reader *r, const char *name, int line)
+{
+	struct profile *p = r->p;
+	struct section *s;
+	if (!strcmp(name, "global") || !name[0])
+		return &p->global;
+	if (!strcmp(name, "lab"))
+		return &p->lab;
+	if (!strcmp(name, "hosts"))
+		return &p->hosts;
+	s = find_exp(p, name);
+	if (s)
+		return s;
+	if (!mb_safe_name(name) || strlen(name) > 40)
+		profile_error(p, r->file, line,
+			      "section name [%s]: use 1-40 letters, digits, '.', '_' or '-' "
+			      "(it becomes part of scenario ids and file names)",
+			      name);
+	s = mb_xcalloc(1, sizeof(*s));
+	section_init(s, name, line, SCOPE_SCENARIO);
+	p->exps = mb_xrealloc(p->exps, (size_t)(p->nexps + 1) * sizeof(*p->exps));
+	p->exps[p->nexps++] = s;
+	return s;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct reader *r = user;
+	struct profile *p = r->p;
+	struct section *sec;
+	const struct mb_option *o;
+	struct setting *st;
+
+	if (!r->cur || !r->cur_name || strcmp(r->cur_name, section)) {
+		free(r->cur_name);
+		r->cur_name = mb_xstrdup(section);
+		r->cur = enter_section(r, section, r->line);
+	}
+	sec = r->cur;
+	o = opt_find(sec->scope, name);
+	if (!o) {
+		unknown_key(p, r->file, r->line, sec, name);
+		return 1;
+	}
+	if (o->scope == SCOPE_RUN && sec != &p->global) {
+		profile_error(p, r->file, r->line,
+			      "'%s' applies to the whole run: set it in [global], not [%s]", name,
+			      sec->name);
+		return 1;
+	}
+	st = &sec->set[opt_index(o)];
+	if (st->nvals) {
+		profile_error(p, r->file, r->line, "'%s' is set twice in [%s] (first at line %d)",
+			      name, sec->name, st->line);
+		return 1;
+	}
+	(void)parse_setting(p, o, value, r->file, r->line, st);
+	return 1; /* keep going: report every error */
+}
+
+/* Hand inih one line (or a chunk of a long one) at a time, counting lines and
+ * noting section headers. */
+static char *reader_fn(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	size_t start = r->pos, end, n;
+	bool at_line_start = start == 0 || r->buf[start - 1] == '\n';
+
+	if (r->pos >= r->len)
+		return NULL;
+	end = start;
+	while (end < r->len && r->buf[end] != '\n')
+		end++;
+	if (at_line_start) {
+		r->line++;
+		if (end - start > MAX_LINE) {
+			profile_error(r->p, r->file, r->line, "line longer than %d characters",
+				      MAX_LINE);
+			r->pos = end < r->len ? end + 1 : end;
+			snprintf(str, (size_t)num, "\n");
+			return str;
+		}
+		/* A section header: "[name]" (inih checks the syntax). */
+		{
+			const char *s = r->buf + start;
+			while (s < r->buf + end && (*s == ' ' || *s == '\t'))
+				s++;
+			if (s < r->buf + end && *s == '[') {
+				const char *e = memchr(s, ']', (size_t)(r->buf + end - s));
+				if (e) {
+					free(r->cur_name);
+					r->cur_name = mb_xstrndup(s + 1, (size_t)(e - s - 1));
+					r->cur = enter_section(r, r->cur_name, r->line);
+					if (r->cur->line && r->cur->line != r->line)
+						profile_error(r->p, r->file, r->line,
+							      "section [%s] appears twice (first at line %d)",
+							      r->cur_name, r->cur->line);
+					else
+						r->cur->line = r->line;
+				}
+			}
+		}
+	}
+	if (end < r->len)
+		end++; /* include the newline */
+	n = end - start;
+	if (n > (size_t)num - 1)
+		n = (size_t)num - 1;
+	memcpy(str, r->buf + start, n);
+	str[n] = '\0';
+	r->pos = start + n;
+	return str;
+}
+
+static void check_hosts(struct profile *p)
+{
+	static const char *const need[] = { "hosts.dest", "hosts.migrate_host",
+					    "hosts.iscsi_portal", "hosts.iscsi_iqn" };
+	const struct setting *src = profile_get(p, NULL, opt_index(opt_find_full("hosts.source")));
+	if (!src || !src->vals[0].s[0])
+		return;
+	for (size_t i = 0; i < MB_ARRAY_SIZE(need); i++) {
+		const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full(need[i])));
+		if (!s || !s->vals[0].s[0])
+			profile_error(p, src->file, src->line,
+				      "[hosts] source is set, so %s must be set too", need[i]);
+	}
+}
+
+static void check_lab(struct profile *p)
+{
+	const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full("lab.name")));
+	if (s) {
+		const char *n = s->vals[0].s;
+		bool ok = *n && strlen(n) <= 6;
+		for (const char *c = n; *c; c++)
+			if (!isalnum((unsigned char)*c))
+				ok = false;
+		if (!ok)
+			profile_error(p, s->file, s->line,
+				      "lab.name '%s': use 1-6 letters or digits (it prefixes "
+				      "interface and namespace names)",
+				      n);
+	}
+}
+
+static int load(struct profile *p, const char *name, const char *text, size_t len)
+{
+	struct reader r = { .p = p, .file = p->path, .buf = text, .len = len };
+	const char *nul = memchr(text, '\0', len);
+	int res;
+
+	(void)name;
+	if (nul) {
+		int line = 1;
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
+		profile_error(p, p->path, line, "contains a NUL byte: not a text profile");
+		return MB_EINPUT;
+	}
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = MAX_LINE + 3;
+	ini_allow_multiline = false;
+	ini_allow_inline_comments = true;
+	ini_inline_comment_prefixes = (char *)";#";
+	ini_stop_on_first_error = false;
+	res = ini_parse_stream(reader_fn, &r, handler, &r);
+	free(r.cur_name);
+	if (res > 0) {
+		/* inih reports only the first syntax error's line. */
+		profile_error(p, p->path, res,
+			      "syntax error: expected [section], key = value or a comment");
+	} else if (res < 0) {
+		profile_error(p, p->path, 0, "cannot parse (inih error %d)", res);
+	}
+	check_lab(p);
+	check_hosts(p);
+	return p->nerrors ? MB_EINPUT : MB_OK;
+}
+
+int profile_load_string(const char *name, const char *text, struct profile **out)
+{
+	struct profile *p = profile_new(name);
+	*out = p;
+	return load(p, name, text, strlen(text));
+}
+
+int profile_load(const char *path, struct profile **out)
+{
+	char *buf;
+	size_t len;
+	struct profile *p;
+	int rc;
+
+	*out = NULL;
+	rc = mb_read_file(path, &buf, &len);
+	if (rc)
+		return rc;
+	p = profile_new(path);
+	rc = load(p, path, buf, len);
+	free(buf);
+	*out = p;
+	return rc;
+}
+
+int profile_override(struct profile *p, const char *full, const char *value)
+{
+	const struct mb_option *o = opt_find_full(full);
+	int before = p->nerrors;
+	if (!o) {
+		const char *cands[128];
+		size_t n = 0;
+		const char *s;
+		for (size_t i = 0; i < mb_noptions && n < MB_ARRAY_SIZE(cands); i++)
+			cands[n++] = mb_options[i].full;
+		s = mb_closest(full, cands, n);
+		return mb_err(MB_EINPUT, "unknown option --%s%s%s%s", full, s ? ", did you mean --" : "",
+			      s ? s : "", s ? "?" : "");
+	}
+	if (parse_setting(p, o, value, "command line", 0, &p->cli.set[opt_index(o)]) != MB_OK) {
+		/* parse_setting recorded "command line: <message>"; move it to errmsg. */
+		int rc = mb_err(MB_EINPUT, "--%s=%s: %s", full, value,
+				p->errors[p->nerrors - 1] + strlen("command line: "));
+		while (p->nerrors > before)
+			free(p->errors[--p->nerrors]);
+		return rc;
+	}
+	if (!strcmp(full, "lab.name")) {
+		check_lab(p);
+		if (p->nerrors > before) {
+			int rc = mb_err(MB_EINPUT, "--%s", p->errors[p->nerrors - 1] +
+							      strlen("command line: "));
+			while (p->nerrors > before)
+				free(p->errors[--p->nerrors]);
+			return rc;
+		}
+	}
+	return MB_OK;
+}
+
+const struct setting *profile_get(const struct profile *p, const struct section *exp, int i)
+{
+	const struct mb_option *o = &mb_options[i];
+	const struct setting *s = &p->cli.set[i];
+	if (s->nvals)
+		return s;
+	switch (o->scope) {
+	case SCOPE_LAB: s = &p->lab.set[i]; break;
+	case SCOPE_HOSTS: s = &p->hosts.set[i]; break;
+	case SCOPE_RUN: s = &p->global.set[i]; break;
+	default:
+		if (exp && exp->set[i].nvals)
+			return &exp->set[i];
+		s = &p->global.set[i];
+		break;
+	}
+	return s->nvals ? s : NULL;
+}
+
+void profile_config(const struct profile *p, const struct section *exp, struct mb_config *cfg)
+{
+	opt_defaults(cfg);
+	for (size_t i = 0; i < mb_noptions; i++) {
+		const struct setting *s = profile_get(p, exp, (int)i);
+		if (s)
+			opt_store(&mb_options[i], cfg, &s->vals[0]);
+	}
+}
