@@ -1,0 +1,113 @@
+# migbench - one non-recursive Makefile.
+#
+#   make              build ./migbench
+#   make guest        build the guest image (build/guest/vmlinuz, initrd.img)
+#   make check        run every test (unit, profiles, real components)
+#   make check-asan   the same under AddressSanitizer + UBSan
+#   make bench        benchmarks, as ratios against baselines of the same run
+#   make fuzz         run the libFuzzer targets for a bounded time
+#   make deps         install the Debian packages (as root)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   V=1               show full commands
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+VERSION  := 0.1.0
+
+PKGS     := libvirt libnl-route-3.0 json-c inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wshadow -Wpointer-arith -Wundef -Wvla -Wwrite-strings -Wcast-align \
+        -Wold-style-definition -Wno-unused-parameter -Werror
+MB_CFLAGS := -std=gnu11 $(WARN) -I. -MMD -MP -D_FORTIFY_SOURCE=2 \
+             -fstack-protector-strong -fno-strict-aliasing $(PKG_CFLAGS) $(CFLAGS)
+MB_LDFLAGS := $(LDFLAGS)
+MB_LIBS := $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# --- sources, folder by folder, in the order the data flows ---------------
+core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/stubs.c
+profile_SRCS := profile/units.c profile/options.c profile/profile.c
+plan_SRCS    := plan/plan.c plan/cmd_plan.c
+record_SRCS  := record/record.c
+
+LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(record_SRCS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/core/main.o
+LIB      := $(BUILD)/libmigbench.a
+
+ifeq ($(BUILD),build)
+BIN := migbench
+else
+BIN := $(BUILD)/migbench
+endif
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep FORCE
+
+all: $(BIN) $(UNIT_BINS)
+
+build/version.h: FORCE
+	@mkdir -p build
+	@rev=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
+	 printf '#define MB_VERSION "%s"\n#define MB_GIT_REV "%s"\n#define MB_BUILD_FLAGS "%s"\n' \
+	   '$(VERSION)' "$$rev" '$(CC) $(CFLAGS)' > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c build/version.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(MB_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(MB_CFLAGS) $(MB_LDFLAGS) -o $@ $^ $(MB_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) build/version.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(MB_CFLAGS) $(MB_LDFLAGS) -o $@ $< $(LIB) $(MB_LIBS) -lcmocka
+
+check: all
+	tests/run.sh
+
+check-unit: all
+	tests/run.sh unit profiles
+
+check-asan:
+	$(MAKE) BUILD=build/asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	MIGBENCH_BUILD=build/asan tests/run.sh
+
+deps:
+	scripts/deps.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/migbench/profiles
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migbench
+	install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/migbench/profiles/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/migbench
+	rm -rf $(DESTDIR)$(PREFIX)/share/migbench
+
+clean:
+	rm -rf build migbench
+
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

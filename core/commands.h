@@ -1,0 +1,35 @@
+/* commands.h - the subcommands; each lives beside the subsystem it drives
+ * and returns an MB_* code (main turns it into the exit code). */
+#ifndef MB_COMMANDS_H
+#define MB_COMMANDS_H
+
+#include "core/cli.h"
+#include "profile/profile.h"
+
+struct mb_command {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *args;                 /* synopsis after the name */
+	const char *summary;
+	bool hidden;                      /* internal: not listed in help */
+};
+
+extern const struct mb_command mb_commands[];
+
+int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
+int cmd_delayline(int argc, char **argv);
+
+/* Shared by commands: print a command's usage with its flags. */
+void cmd_usage(const char *name, const struct cli_flag *flags, bool keys, FILE *f);
+
+/* Load a profile (or the defaults when path is NULL), apply the --key=value
+ * overrides in args, and print every error.  MB_EINPUT if any. */
+int cmd_load_profile(const char *path, const struct cli_args *args, struct profile **out) MB_WUR;
+
+#endif
