@@ -1,0 +1,34 @@
+#!/bin/sh
+# scripts/deps.sh - install every build, run and test dependency of migbench
+# from Debian 12's archive (run as root; `make deps` calls it).
+#
+# Why each is here:
+#   build     build-essential pkg-config clang (sanitizers, libFuzzer)
+#             libclang-rt-14-dev (sanitizer runtimes for clang)
+#   libraries libvirt-dev (libvirt C API), libnl-3-dev libnl-route-3-dev (netem
+#             via netlink), libjson-c-dev (results), libinih-dev (profiles),
+#             libcmocka-dev (unit tests)
+#   the lab   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+#             qemu-system-x86 qemu-block-extra (QEMU's libiscsi initiator)
+#             qemu-utils tgt (userspace iSCSI target) open-iscsi (kernel
+#             initiator, used where the kernel has iscsi_tcp) libiscsi-bin
+#             (iscsi-inq: the lab's storage check) iproute2
+#   guest     busybox-static cpio (reproducible initramfs: --reproducible)
+#             the Debian cloud kernel itself is fetched by `make guest`
+#   report    gnuplot-nox
+#   tests     jq valgrind file
+set -eu
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: run as root (sudo make deps)" >&2
+	exit 4
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	build-essential pkg-config clang libclang-rt-14-dev \
+	libvirt-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libinih-dev libcmocka-dev \
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
+	qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi libiscsi-bin iproute2 \
+	busybox-static cpio \
+	gnuplot-nox \
+	jq valgrind file
