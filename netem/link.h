@@ -1,0 +1,115 @@
+/* link.h - the emulated WAN link: a point-to-point link between two network
+ * namespaces (or a local interface on real hosts) and the backends that
+ * shape it (delay, jitter, loss, rate), listed in one registry.
+ *
+ * Semantics: `delay` is the round-trip time added.  With two ends, each
+ * direction's egress gets delay/2 (+/- jitter), so ping between the ends
+ * shows delay.  With one end (a real host's interface, b.ifname == NULL),
+ * that end's egress gets the whole delay.
+ */
+#ifndef MB_LINK_H
+#define MB_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "core/err.h"
+#include "profile/options.h"
+
+#define LINK_OPS_VERSION 1
+
+struct link_end {
+	const char *netns;  /* path of the netns file (/run/netns/x); NULL = ours */
+	const char *ifname; /* interface name inside that namespace */
+	const char *addr;   /* its IPv4 address (point-to-point), NULL on real hosts */
+};
+
+struct link_spec {
+	const char *name;     /* "wan", "sto-src", ...: names state files */
+	struct link_end a, b; /* b.ifname == NULL: one-ended (real host) */
+	const char *statedir; /* where the backend keeps pid/control/state files */
+};
+
+struct link_params {
+	int64_t delay_ns;  /* round-trip time added */
+	int64_t jitter_ns; /* per direction */
+	int jitter_dist;   /* enum jitter_dist */
+	double loss;       /* fraction, per direction */
+	double rate;       /* bytes/s per direction, 0 = no cap */
+	uint64_t queue;    /* bytes per direction, 0 = from the bandwidth-delay product */
+};
+
+/* What is installed, read back from the kernel or the delay line. */
+struct link_state {
+	char backend[16];
+	struct link_params p;
+	bool installed;        /* something of ours is shaping the link */
+	uint64_t limit;        /* queue limit in effect (packets for netem, bytes for the delay line) */
+	/* delay-line counters (both directions summed), 0 for netem */
+	uint64_t packets, bytes, drops_queue, drops_loss;
+	uint64_t late_hist[8]; /* release lateness: <50us <100us <250us <500us <1ms <2ms <5ms >=5ms */
+	double late_avg_us;
+};
+
+struct link_ops {
+	const char *name;
+	/* 0 if this backend works here; else MB_EUNSUPP and why, in words. */
+	int (*supported)(char *why, size_t len);
+	/* Create the link's devices (both ends up, addresses set) and any process
+	 * it needs; idempotent.  Not used on real hosts (the interface exists). */
+	int (*create)(const struct link_spec *l);
+	/* Remove what create made (devices, processes, state files). */
+	int (*destroy)(const struct link_spec *l);
+	/* Install params on both ends' egress (replacing ours), then read back
+	 * and verify; all-zero params = no shaping at all. */
+	int (*apply)(const struct link_spec *l, const struct link_params *p);
+	/* Remove our shaping (only ours: a qdisc migbench did not install stays). */
+	int (*clear)(const struct link_spec *l);
+	int (*show)(const struct link_spec *l, struct link_state *out);
+};
+
+extern const struct link_ops link_netem_ops;     /* netem/netem_nl.c */
+extern const struct link_ops link_delayline_ops; /* netem/delayline.c */
+/* The registry, NULL-terminated, in order of preference for `auto`. */
+extern const struct link_ops *const link_backends[];
+
+/* The backend for enum link_backend; for LINKB_AUTO the first supported one,
+ * with the reason for the choice (e.g. "netem: kernel has no sch_netem
+ * (qdisc kind unknown); using delayline") in why. */
+int link_choose(int backend, const struct link_ops **out, char *why, size_t len) MB_WUR;
+
+/* Link params of a scenario config. */
+void link_params_from_config(const struct mb_config *c, struct link_params *p);
+
+/* Sites' TCP buffer maxima (net.ipv4.tcp_rmem / tcp_wmem third field and
+ * net.core.rmem_max / wmem_max) inside netns. */
+int link_set_tcp_buffers(const char *netns, uint64_t max_bytes) MB_WUR;
+int link_get_tcp_buffers(const char *netns, uint64_t *rmem_max, uint64_t *wmem_max) MB_WUR;
+/* Buffer size that covers the bandwidth-delay product (2x BDP at rate, or at
+ * 10 Gbit/s with no cap), at least the 4 MiB default. */
+uint64_t link_tcp_buffer_for(const struct link_params *p);
+
+/* The probe: RTT and single-stream TCP throughput a -> b. */
+struct probe_opts {
+	int rtt_count;         /* round trips to time (default 50) */
+	int64_t duration_ns;   /* throughput test (default 2 s) */
+	int port;              /* TCP port on b (default 5201) */
+};
+
+struct probe_result {
+	int rtt_n;
+	double rtt_min_s, rtt_avg_s, rtt_p50_s, rtt_p99_s, rtt_max_s;
+	double tcp_bytes_per_s; /* goodput seen by the receiver */
+	uint64_t tcp_bytes;
+	double tcp_seconds;
+};
+
+int link_probe(const struct link_spec *l, const struct probe_opts *o,
+	       struct probe_result *r) MB_WUR;
+json_object *link_probe_json(const struct probe_result *r);
+json_object *link_state_json(const struct link_state *s);
+
+#endif
