@@ -40,7 +40,17 @@ void mb_exec_result_free(struct mb_exec_result *res)
 	}
 }
 
-static void child(const char *const argv[], const char *netns, int outfd)
+static void enter(const char *path, int type, const char *what)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, type) < 0) {
+		dprintf(STDERR_FILENO, "cannot enter %s namespace %s: %s\n", what, path, strerror(errno));
+		_exit(127);
+	}
+	close(fd);
+}
+
+static void child(const char *const argv[], const struct mb_exec_opts *opts, int outfd)
 {
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0) {
@@ -51,15 +61,10 @@ static void child(const char *const argv[], const char *netns, int outfd)
 	dup2(outfd, STDERR_FILENO);
 	if (outfd > STDERR_FILENO)
 		close(outfd);
-	if (netns) {
-		int fd = open(netns, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-			dprintf(STDERR_FILENO, "cannot enter network namespace %s: %s\n", netns,
-				strerror(errno));
-			_exit(127);
-		}
-		close(fd);
-	}
+	if (opts->netns)
+		enter(opts->netns, CLONE_NEWNET, "network");
+	if (opts->mntns)
+		enter(opts->mntns, CLONE_NEWNS, "mount");
 	execvp(argv[0], (char *const *)argv);
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -91,7 +96,7 @@ int mb_exec(const char *const argv[], const struct mb_exec_opts *opts, struct mb
 		return mb_err_errno(MB_EINTERNAL, "fork");
 	}
 	if (pid == 0)
-		child(argv, opts->netns, pfd[1]);
+		child(argv, opts, pfd[1]);
 	close(pfd[1]);
 
 	deadline = mb_mono_ns() + (int64_t)(opts->timeout_ms ? opts->timeout_ms : 60000) * 1000000;

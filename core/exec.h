@@ -10,6 +10,7 @@
 
 struct mb_exec_opts {
 	const char *netns;   /* path of a netns file to enter first (NULL: stay) */
+	const char *mntns;   /* path of a mount ns file (/proc/PID/ns/mnt) to enter */
 	int timeout_ms;      /* kill the child after this long (0: 60 s) */
 	bool quiet;          /* do not log the command at debug level */
 };

@@ -392,7 +392,10 @@ static void check_hosts(struct profile *p)
 
 static void check_lab(struct profile *p)
 {
+	const struct setting *d = profile_get(p, NULL, opt_index(opt_find_full("lab.dir")));
 	const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full("lab.name")));
+	if (d && (strlen(d->vals[0].s) > 200 || d->vals[0].s[0] != '/'))
+		profile_error(p, d->file, d->line, "lab.dir must be an absolute path of at most 200 characters");
 	if (s) {
 		const char *n = s->vals[0].s;
 		bool ok = *n && strlen(n) <= 6;
@@ -489,7 +492,7 @@ int profile_override(struct profile *p, const char *full, const char *value)
 			free(p->errors[--p->nerrors]);
 		return rc;
 	}
-	if (!strcmp(full, "lab.name")) {
+	if (!strcmp(full, "lab.name") || !strcmp(full, "lab.dir")) {
 		check_lab(p);
 		if (p->nerrors > before) {
 			int rc = mb_err(MB_EINPUT, "--%s", p->errors[p->nerrors - 1] +

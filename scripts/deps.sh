@@ -9,6 +9,9 @@
 #             via netlink), libjson-c-dev (results), libinih-dev (profiles),
 #             libcmocka-dev (unit tests)
 #   the lab   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+#             libvirt-daemon-system (creates the libvirt-qemu user the QEMU
+#             driver looks up at start, even with user = "root"; starts no daemon
+#             on a machine without systemd)
 #             qemu-system-x86 qemu-block-extra (QEMU's libiscsi initiator)
 #             qemu-utils tgt (userspace iSCSI target) open-iscsi (kernel
 #             initiator, used where the kernel has iscsi_tcp) libiscsi-bin
@@ -27,7 +30,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential pkg-config clang libclang-rt-14-dev \
 	libvirt-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libinih-dev libcmocka-dev \
-	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients \
 	qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi libiscsi-bin iproute2 \
 	busybox-static cpio \
 	gnuplot-nox \

@@ -1,0 +1,77 @@
+/* store.h - how a host attaches the shared iSCSI disk the guest runs from.
+ *
+ * Attach modes are ops structs in one registry:
+ *   libiscsi    QEMU's own initiator: <disk type='network' protocol='iscsi'>;
+ *               needs nothing on the host but qemu-block-extra.
+ *   open-iscsi  the kernel initiator: iscsiadm discovery + login on each host,
+ *               the guest gets the /dev/disk/by-path block device.
+ * `auto` picks open-iscsi where the kernel initiator works on every host
+ * and says why it did not otherwise.
+ */
+#ifndef MB_STORE_H
+#define MB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+#define STORE_OPS_VERSION 1
+
+struct store_target {
+	char host[256]; /* portal address or name */
+	int port;       /* 3260 */
+	char iqn[224];
+	int lun;
+};
+
+/* Where a host runs commands: a lab site (its namespaces), this machine, or
+ * a remote machine over ssh (for qemu+ssh:// hosts). */
+struct host_exec {
+	const char *name;  /* for messages: "mb-src", "hostB" */
+	const char *netns; /* lab: the site's netns file */
+	const char *mntns; /* lab: /proc/<libvirtd pid>/ns/mnt */
+	const char *ssh;   /* [user@]host for remote hosts, NULL = local */
+};
+
+struct store_ops {
+	const char *name;
+	/* MB_OK if the mode works on host h; else MB_EUNSUPP and why. */
+	int (*supported)(const struct store_target *t, const struct host_exec *h, char *why,
+			 size_t len);
+	int (*attach)(const struct store_target *t, const struct host_exec *h);
+	int (*detach)(const struct store_target *t, const struct host_exec *h);
+	/* The domain's <disk> element for this target (target dev vda, virtio). */
+	int (*disk_xml)(const struct store_target *t, char *buf, size_t len);
+};
+
+extern const struct store_ops store_libiscsi_ops;
+extern const struct store_ops store_openiscsi_ops;
+/* The registry, NULL-terminated, in order of preference for `auto`. */
+extern const struct store_ops *const store_modes[];
+
+/* The ops for enum storage_mode; for STORE_AUTO the first that works on
+ * every host, with the reason for the choice in why. */
+int store_choose(int mode, const struct store_target *t, const struct host_exec *hosts,
+		 int nhosts, const struct store_ops **out, char *why, size_t len) MB_WUR;
+
+/* Fill t from a portal "host[:port]", an IQN and a LUN, validating each
+ * (they end up in XML and on remote command lines). */
+int store_target_parse(const char *portal, const char *iqn, int lun,
+		       struct store_target *t) MB_WUR;
+
+enum iscsiadm_op { ISCSIADM_DISCOVERY, ISCSIADM_LOGIN, ISCSIADM_LOGOUT, ISCSIADM_SESSION };
+
+/* The iscsiadm command for op as an argv vector (prefixed with ssh for a
+ * remote host).  Strings live in buf.  Returns the argc. */
+int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
+			const struct host_exec *h, const char **argv, size_t max, char *buf,
+			size_t buflen);
+/* /dev/disk/by-path/ip-ADDR:PORT-iscsi-IQN-lun-N */
+void store_bypath(const struct store_target *t, char *out, size_t len);
+
+/* Run argv on host h (netns/mntns for lab sites; ssh prefix already in argv). */
+int store_host_exec(const struct host_exec *h, const char *const *argv, char **out,
+		    int *status) MB_WUR;
+
+#endif
