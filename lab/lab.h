@@ -1,0 +1,94 @@
+/* lab.h - the embedded default testbed: two libvirt "hosts" and an iSCSI
+ * target on the local machine, each in its own network + mount + UTS
+ * namespace, joined by emulated links.
+ *
+ *        src site                 wan                    dst site
+ *   [libvirtd, QEMU] wan0 198.18.0.1 <====> 198.18.0.2 wan0 [libvirtd, QEMU]
+ *        sto0 198.18.1.1                                sto0 198.18.2.1
+ *            \\ sto-src                               sto-dst //
+ *        198.18.1.2 src0 [ tgtd, portal 198.18.3.1:3260 ] dst0 198.18.2.2
+ *                               storage site
+ *
+ * Addresses are from 198.18.0.0/15, the range RFC 2544 sets aside for
+ * benchmarking; nothing outside the lab's namespaces can reach them.
+ * State lives in <lab.dir>/<lab.name>/ (state.json, site roots, the LUN).
+ */
+#ifndef MB_LAB_H
+#define MB_LAB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "core/err.h"
+#include "netem/link.h"
+#include "profile/options.h"
+#include "storage/store.h"
+
+#define LAB_SCHEMA_VERSION 1
+#define LAB_NLINKS 3
+
+enum lab_role { LAB_SRC, LAB_DST };
+
+struct lab_site {
+	char role[4];             /* "src", "dst" */
+	char hostname[32];        /* "<lab>-src" */
+	char ns[64];              /* netns name "migbench-<lab>-src" */
+	char netns[128];          /* /run/netns/<ns> */
+	char root[PATH_MAX];      /* private /etc/libvirt, /run/libvirt, ... */
+	char uri[PATH_MAX + 64];  /* qemu+unix:///system?socket=... (from the root ns) */
+	char addr[16];            /* lab address on the wan link; libvirtd listens here */
+	char uuid[40];            /* libvirtd host_uuid */
+	pid_t pid;                /* libvirtd */
+	char mntns[64];           /* /proc/<pid>/ns/mnt */
+};
+
+struct lab {
+	char name[8];
+	char dir[256];            /* <lab.dir>/<name> (lab.dir is at most 200 characters) */
+	char cache[256];          /* <lab.dir>/cache: QEMU capabilities, kept across labs */
+	struct lab_site site[2];
+	struct {
+		char ns[64], netns[128];
+		char root[PATH_MAX];
+		char backing[PATH_MAX]; /* the LUN's file */
+		uint64_t size;
+		char portal[16];        /* 198.18.3.1 */
+		struct store_target target;
+		pid_t pid;              /* tgtd */
+		char mntns[64];
+	} sto;
+	char link_backend[16];    /* ops name in use */
+	char link_why[512];       /* why auto chose it */
+	char ls_names[LAB_NLINKS][16];
+	char ls_dirs[LAB_NLINKS][PATH_MAX];
+	struct link_spec links[LAB_NLINKS]; /* wan, sto-src, sto-dst */
+	char guest_kernel[PATH_MAX], guest_initrd[PATH_MAX]; /* copies both sites see */
+	double created;
+};
+
+/* Names and paths of the lab cfg describes (no side effects). */
+void lab_init(struct lab *lab, const struct mb_config *cfg);
+/* Bring the lab up (or find it up and healthy: *existed = true).  A lab that
+ * is partly there (a crash, kill -9) is torn down and rebuilt. */
+int lab_up(struct lab *lab, const struct mb_config *cfg, bool *existed) MB_WUR;
+/* Remove every namespace, process, mount, link and file of the lab. */
+int lab_down(const struct mb_config *cfg, bool purge_cache) MB_WUR;
+/* Read state.json of a lab that is up (MB_EUNSUPP "no lab" otherwise). */
+int lab_load(struct lab *lab, const struct mb_config *cfg) MB_WUR;
+/* Check every part for real; *healthy says whether all are fine. */
+int lab_status(const struct lab *lab, json_object **out, bool *healthy) MB_WUR;
+/* The link spec by name ("wan", "sto-src", "sto-dst"), or NULL. */
+const struct link_spec *lab_link(const struct lab *lab, const char *name);
+const struct link_ops *lab_link_ops(const struct lab *lab);
+/* The sites as hosts that run commands (for storage attach). */
+void lab_host_exec(const struct lab *lab, int role, struct host_exec *h);
+
+/* Hold the lab for a run: an exclusive lock with the holder's description
+ * (pid, command) written in it; MB_EUNSUPP naming the holder if taken. */
+int lab_lock(const char *labdir, const char *holder, int *fd) MB_WUR;
+void lab_unlock(int fd);
+
+#endif
