@@ -1,0 +1,85 @@
+/* migrate.h - one live migration through libvirt (virDomainMigrateToURI3,
+ * LIVE | PEER2PEER) with a scenario's pre-copy settings, watched while it
+ * runs: job statistics polled every 100 ms, iteration and lifecycle events
+ * for the phase boundaries, the timeout, the post-copy switch. */
+#ifndef MB_MIGRATE_H
+#define MB_MIGRATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+
+#include "core/err.h"
+#include "migrate/console.h"
+#include "profile/options.h"
+
+#define MIG_POLL_NS (100 * 1000000LL)
+
+/* One poll of the running job (source side). */
+struct mig_poll {
+	int64_t t_ns;          /* host CLOCK_MONOTONIC */
+	double elapsed_s;      /* libvirt's time elapsed */
+	uint64_t mem_total, mem_processed, mem_remaining;
+	uint64_t data_remaining;
+	uint64_t dirty_rate;   /* pages/s as QEMU reports it */
+	uint64_t mem_bps;      /* bytes/s */
+	uint64_t iteration;
+	int throttle;          /* auto-converge CPU throttle, percent */
+	uint64_t page_size;
+};
+
+struct mig_endpoint {
+	const char *name;      /* host name for messages */
+	virConnectPtr conn;    /* controller's connection */
+	const char *p2p_uri;   /* how the other host reaches this one (dconnuri) */
+	const char *addr;      /* migration stream address when this is the target */
+	int index;             /* 0 or 1: for console site numbers */
+};
+
+struct mig_result {
+	bool ok;
+	char error[512];
+	bool timed_out, interrupted, aborted;
+	int64_t t_start, t_pause, t_resume, t_end; /* host times; 0 = not seen */
+	/* From the completed job's statistics. */
+	double total_s, downtime_s, setup_s;
+	uint64_t bytes;           /* data processed */
+	uint64_t mem_total, mem_transferred, mem_zero_pages, mem_normal_pages;
+	uint64_t iterations;
+	double bandwidth_bps;     /* average bytes/s over the job */
+	int final_throttle;
+	uint64_t xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
+	bool postcopy_started;
+	int64_t t_postcopy;
+	int64_t iteration_ns[64]; /* host time of each iteration event */
+	int n_iter_events;
+	struct mig_poll *polls;
+	size_t npolls;
+	const char *completed_from; /* "event", "destination", "source-poll" */
+	char dst_state[16];       /* the guest's state on the target afterwards */
+	char src_state[16];       /* ... and on the source */
+};
+
+/* Reject settings the hosts cannot do, with the reason (MB_EUNSUPP). */
+int mig_check_support(const struct mb_config *cfg, virConnectPtr src, virConnectPtr dst,
+		      const char *srcname, char *why, size_t len) MB_WUR;
+
+/* Progress callback for the live line: percent done, bytes remaining. */
+typedef void (*mig_progress_fn)(void *ctx, const struct mig_poll *p);
+
+/* Migrate dom from `from` to `to`.  Opens the guest console on the target
+ * as soon as it resumes (con may be NULL).  *stop is polled: set it to
+ * abort (SIGINT).  Fills res; returns MB_OK when the guest runs on the
+ * target, MB_EFAILED (res->error says why) otherwise, MB_EINTR if stopped. */
+int mig_run(const struct mb_config *cfg, virDomainPtr dom, const struct mig_endpoint *from,
+	    const struct mig_endpoint *to, struct console *con, volatile int *stop,
+	    mig_progress_fn progress, void *pctx, struct mig_result *res);
+
+void mig_result_free(struct mig_result *res);
+/* The job-stats time series as CSV (free it). */
+char *mig_polls_csv(const struct mig_result *res, int64_t t_ref);
+json_object *mig_result_json(const struct mig_result *res, int64_t t_ref);
+
+#endif
