@@ -40,8 +40,15 @@ core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/st
 profile_SRCS := profile/units.c profile/options.c profile/profile.c
 plan_SRCS    := plan/plan.c plan/cmd_plan.c
 record_SRCS  := record/record.c
+lab_SRCS     := lab/ns.c lab/lab.c lab/cmd_lab.c
+storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
+samples_SRCS := samples/phases.c
+migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
+run_SRCS     := run/testbed.c run/scenario.c run/cmd_run.c
+report_SRCS  := report/report.c report/cmd_report.c
 
-LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(record_SRCS)
+LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(storage_SRCS) \
+            $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/core/main.o
 LIB      := $(BUILD)/libmigbench.a

@@ -9,9 +9,6 @@
 		return mb_err(MB_EUNSUPP, "'%s' is not implemented yet", what);            \
 	}
 
-STUB(cmd_run, "run")
-STUB(cmd_report, "report")
-STUB(cmd_lab, "lab")
 STUB(cmd_link, "link")
 STUB(cmd_guest, "guest")
 STUB(cmd_delayline, "delayline")

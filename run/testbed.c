@@ -1,0 +1,280 @@
+/* testbed.c - open the lab or the real hosts for a run (see testbed.h). */
+#define _GNU_SOURCE
+#include "run/testbed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "guest/image.h"
+#include "migrate/domain.h"
+#include "migrate/virt.h"
+
+/* "qemu+ssh://user@hostB/system" -> "user@hostB" (for ssh), "hostB" (name). */
+static void uri_host(const char *uri, char *userhost, size_t ulen, char *host, size_t hlen)
+{
+	const char *p = strstr(uri, "://"), *end;
+	userhost[0] = host[0] = '\0';
+	if (!p)
+		return;
+	p += 3;
+	end = p + strcspn(p, "/?");
+	snprintf(userhost, ulen, "%.*s", (int)(end - p), p);
+	{
+		const char *at = memchr(p, '@', (size_t)(end - p));
+		const char *h = at ? at + 1 : p;
+		const char *colon = memchr(h, ':', (size_t)(end - h));
+		snprintf(host, hlen, "%.*s", (int)((colon ? colon : end) - h), h);
+	}
+}
+
+static int open_lab(struct testbed *tb, const struct plan *pl)
+{
+	bool existed = false;
+	int rc = lab_load(&tb->lab, &pl->run);
+	if (rc == MB_EUNSUPP) {
+		mb_info("lab '%s' is not up: bringing it up ('migbench lab down' removes it)",
+			pl->run.lab_name);
+		rc = lab_up(&tb->lab, &pl->run, &existed);
+		tb->lab_started = !existed;
+	} else if (rc == MB_OK) {
+		json_object *st = NULL;
+		bool healthy = false;
+		if (lab_status(&tb->lab, &st, &healthy) == MB_OK && !healthy) {
+			mb_info("lab '%s' is not healthy: rebuilding it", tb->lab.name);
+			rc = lab_up(&tb->lab, &pl->run, &existed);
+		}
+		json_object_put(st);
+	}
+	if (rc)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		const struct lab_site *s = &tb->lab.site[i];
+		struct tb_host *h = &tb->host[i];
+		snprintf(h->name, sizeof(h->name), "%s", s->hostname);
+		snprintf(h->uri, sizeof(h->uri), "%s", s->uri);
+		snprintf(h->p2p_uri, sizeof(h->p2p_uri), "qemu+tcp://%s/system", s->addr);
+		snprintf(h->addr, sizeof(h->addr), "%s", s->addr);
+		snprintf(h->netns, sizeof(h->netns), "%s", s->netns);
+		lab_host_exec(&tb->lab, i, &h->exec);
+	}
+	tb->target = tb->lab.sto.target;
+	tb->link = lab_link_ops(&tb->lab);
+	snprintf(tb->link_why, sizeof(tb->link_why), "%s", tb->lab.link_why);
+	if (!tb->link)
+		return mb_err(MB_EINTERNAL, "lab '%s' uses link backend '%s', which this build lacks",
+			      tb->lab.name, tb->lab.link_backend);
+	snprintf(tb->kernel, sizeof(tb->kernel), "%s", tb->lab.guest_kernel);
+	snprintf(tb->initrd, sizeof(tb->initrd), "%s", tb->lab.guest_initrd);
+	return MB_OK;
+}
+
+static int open_hosts(struct testbed *tb, const struct plan *pl)
+{
+	const struct mb_config *c = &pl->run;
+	const char *uris[2] = { c->hosts_source, c->hosts_dest };
+	char userhost[256], host[256];
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		struct tb_host *h = &tb->host[i];
+		uri_host(uris[i], userhost, sizeof(userhost), host, sizeof(host));
+		snprintf(h->name, sizeof(h->name), "%s", host[0] ? host : "localhost");
+		snprintf(h->uri, sizeof(h->uri), "%s", uris[i]);
+		snprintf(h->p2p_uri, sizeof(h->p2p_uri), "%s", uris[i]);
+		h->exec.name = h->name;
+		h->exec.ssh = mb_str_starts(uris[i], "qemu+ssh://") && userhost[0] ? mb_xstrdup(userhost) : NULL;
+	}
+	snprintf(tb->host[1].addr, sizeof(tb->host[1].addr), "%s", c->hosts_migrate_host);
+	snprintf(tb->host[0].addr, sizeof(tb->host[0].addr), "%s", tb->host[0].name);
+	rc = store_target_parse(c->hosts_iscsi_portal, c->hosts_iscsi_iqn, (int)c->hosts_iscsi_lun,
+				&tb->target);
+	if (rc)
+		return rc;
+	if (c->hosts_netem_dev[0]) {
+		char a[64] = "", b[64] = "";
+		if (sscanf(c->hosts_netem_dev, "%63s %63s", a, b) < 1)
+			return mb_err(MB_EINPUT, "hosts.netem_dev: no interface named");
+		snprintf(tb->real_dev, sizeof(tb->real_dev), "%s", a);
+		tb->real_link.name = "wan";
+		tb->real_link.a.ifname = tb->real_dev;
+		tb->real_link.statedir = NULL;
+		if (b[0])
+			return mb_err(MB_EINPUT, "hosts.netem_dev '%s': shaping two local interfaces is "
+						 "not supported yet; name one (it gets the whole RTT)",
+				      c->hosts_netem_dev);
+		rc = link_choose(LINKB_NETEM, &tb->link, tb->link_why, sizeof(tb->link_why));
+		if (rc)
+			return rc;
+	} else {
+		tb->link = NULL;
+		snprintf(tb->link_why, sizeof(tb->link_why),
+			 "no hosts.netem_dev: the link is used as it is");
+	}
+	return MB_OK;
+}
+
+/* Scenarios that need something this testbed cannot do fail before any runs. */
+static int check_plan(const struct testbed *tb, const struct plan *pl)
+{
+	for (int i = 0; i < pl->n; i++) {
+		const struct mb_config *c = &pl->sc[i].cfg;
+		bool shaped = c->delay_ns || c->jitter_ns || c->loss > 0 || c->rate > 0;
+		if (shaped && !tb->link)
+			return mb_err(MB_EUNSUPP,
+				      "scenario %s sets the link (delay/jitter/loss/rate) but %s",
+				      pl->sc[i].id, tb->link_why);
+		if (tb->kind == TB_HOSTS && c->link_path != PATH_MIGRATION && shaped)
+			return mb_err(MB_EUNSUPP,
+				      "scenario %s: link_path=%s needs the lab (on real hosts only the "
+				      "migration path can be shaped, through hosts.netem_dev)",
+				      pl->sc[i].id, c->link_path == PATH_STORAGE ? "storage" : "both");
+		if (c->guest_mode == GUEST_PINGPONG && tb->kind == TB_HOSTS && !tb->host[0].addr[0])
+			return mb_err(MB_EINPUT, "guest_mode=pingpong needs the source's address");
+	}
+	return MB_OK;
+}
+
+int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
+{
+	int rc;
+	memset(tb, 0, sizeof(*tb));
+	tb->lockfd = -1;
+	tb->kind = profile_real_hosts(pl->prof) ? TB_HOSTS : TB_LAB;
+	rc = virt_init();
+	if (rc)
+		return rc;
+	rc = tb->kind == TB_LAB ? open_lab(tb, pl) : open_hosts(tb, pl);
+	if (rc)
+		return rc;
+	/* One run at a time per lab / per pair of hosts. */
+	if (tb->kind == TB_LAB) {
+		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/run.lock", tb->lab.dir);
+	} else {
+		unsigned h = 5381;
+		for (const char *s = pl->run.hosts_source; *s; s++)
+			h = h * 33 + (unsigned char)*s;
+		for (const char *s = pl->run.hosts_dest; *s; s++)
+			h = h * 33 + (unsigned char)*s;
+		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/hosts-%08x.lock", pl->run.lab_dir, h);
+	}
+	rc = lab_lock(tb->lockpath, holder, &tb->lockfd);
+	if (rc)
+		return mb_err_ctx(rc, "another run drives this testbed");
+	rc = check_plan(tb, pl);
+	for (int i = 0; i < 2 && !rc; i++) {
+		int n;
+		rc = virt_open(tb->host[i].uri, &tb->host[i].conn);
+		if (!rc)
+			rc = dom_destroy_leftovers(tb->host[i].conn, tb->host[i].name, &n);
+	}
+	if (rc)
+		return rc;
+	/* The guest image: the lab's copy, unless the profile names one. */
+	{
+		struct guest_image g;
+		struct mb_config c = pl->run;
+		if (tb->kind == TB_LAB && !c.kernel[0] && tb->kernel[0]) {
+			c.kernel = tb->kernel;
+			c.initrd = tb->initrd;
+		}
+		rc = guest_image_find(&c, &g);
+		if (rc)
+			return rc;
+		snprintf(tb->kernel, sizeof(tb->kernel), "%s", g.kernel);
+		snprintf(tb->initrd, sizeof(tb->initrd), "%s", g.initrd);
+		tb->guest_image = guest_image_json(&g);
+	}
+	return MB_OK;
+}
+
+void tb_close(struct testbed *tb)
+{
+	for (int i = 0; i < 2; i++) {
+		if (tb->host[i].conn)
+			virConnectClose(tb->host[i].conn);
+		tb->host[i].conn = NULL;
+		if (tb->kind == TB_HOSTS)
+			free((char *)tb->host[i].exec.ssh);
+	}
+	json_object_put(tb->guest_image);
+	tb->guest_image = NULL;
+	lab_unlock(tb->lockfd);
+	tb->lockfd = -1;
+}
+
+void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
+{
+	out->n = 0;
+	if (tb->kind == TB_HOSTS) {
+		if (tb->link && link_path != PATH_STORAGE)
+			out->spec[out->n++] = &tb->real_link;
+		return;
+	}
+	if (link_path == PATH_MIGRATION || link_path == PATH_BOTH)
+		out->spec[out->n++] = lab_link(&tb->lab, "wan");
+	if (link_path == PATH_STORAGE || link_path == PATH_BOTH) {
+		out->spec[out->n++] = lab_link(&tb->lab, "sto-src");
+		out->spec[out->n++] = lab_link(&tb->lab, "sto-dst");
+	}
+}
+
+const struct link_spec *tb_wan(const struct testbed *tb)
+{
+	return tb->kind == TB_HOSTS ? (tb->link ? &tb->real_link : NULL) : lab_link(&tb->lab, "wan");
+}
+
+json_object *tb_json(const struct testbed *tb)
+{
+	json_object *o = json_object_new_object(), *hosts = json_object_new_array();
+	json_object_object_add(o, "kind", json_object_new_string(tb->kind == TB_LAB ? "lab" : "hosts"));
+	if (tb->kind == TB_LAB) {
+		json_object_object_add(o, "lab", json_object_new_string(tb->lab.name));
+		json_object_object_add(o, "lab_dir", json_object_new_string(tb->lab.dir));
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct tb_host *h = &tb->host[i];
+		json_object *j = json_object_new_object();
+		char hv[64] = "", lib[32] = "", *hn = NULL;
+		virNodeInfo ni;
+		json_object_object_add(j, "role", json_object_new_string(i ? "destination" : "source"));
+		json_object_object_add(j, "name", json_object_new_string(h->name));
+		json_object_object_add(j, "uri", json_object_new_string(h->uri));
+		json_object_object_add(j, "migration_address", json_object_new_string(h->addr));
+		if (h->conn) {
+			virt_versions(h->conn, hv, sizeof(hv), lib, sizeof(lib));
+			hn = virConnectGetHostname(h->conn);
+			json_object_object_add(j, "hostname", json_object_new_string(hn ? hn : ""));
+			json_object_object_add(j, "hypervisor", json_object_new_string(hv));
+			json_object_object_add(j, "libvirt", json_object_new_string(lib));
+			if (virNodeGetInfo(h->conn, &ni) == 0) {
+				json_object_object_add(j, "cpus", json_object_new_int((int)ni.cpus));
+				json_object_object_add(j, "cpu_model", json_object_new_string(ni.model));
+				json_object_object_add(j, "memory_bytes",
+						       json_object_new_int64((int64_t)ni.memory * 1024));
+			}
+			free(hn);
+		}
+		json_object_array_add(hosts, j);
+	}
+	json_object_object_add(o, "hosts", hosts);
+	{
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "portal", json_object_new_string(tb->target.host));
+		json_object_object_add(s, "port", json_object_new_int(tb->target.port));
+		json_object_object_add(s, "iqn", json_object_new_string(tb->target.iqn));
+		json_object_object_add(s, "lun", json_object_new_int(tb->target.lun));
+		json_object_object_add(o, "storage_target", s);
+	}
+	json_object_object_add(o, "link_backend", json_object_new_string(tb->link ? tb->link->name : "none"));
+	json_object_object_add(o, "link_why", json_object_new_string(tb->link_why));
+	json_object_object_add(o, "link_semantics",
+			       json_object_new_string("delay is the round-trip time: each direction's egress gets "
+						      "delay/2 (one-ended real-host links: the whole delay on "
+						      "the named interface's egress)"));
+	json_object_object_add(o, "guest_image", json_object_get(tb->guest_image));
+	return o;
+}

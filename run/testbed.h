@@ -1,0 +1,65 @@
+/* testbed.h - what a run drives: the lab (the embedded default) or real
+ * hosts named in the profile's [hosts] section.  Both look the same to the
+ * scenario runner: two libvirt hosts, a shared iSCSI target with an attach
+ * mode, the link under test and its backend, and the guest image. */
+#ifndef MB_TESTBED_H
+#define MB_TESTBED_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+
+#include "lab/lab.h"
+#include "netem/link.h"
+#include "plan/plan.h"
+#include "storage/store.h"
+
+enum tb_kind { TB_LAB, TB_HOSTS };
+
+struct tb_host {
+	char name[128];          /* for messages and results */
+	char uri[PATH_MAX + 64]; /* the controller's libvirt URI */
+	char p2p_uri[512];       /* how the other host's libvirtd reaches this one */
+	char addr[256];          /* migration stream address when migrating to it */
+	struct host_exec exec;   /* where storage commands run */
+	char netns[128];         /* lab: for TCP buffer settings */
+	virConnectPtr conn;
+};
+
+struct tb_links {
+	const struct link_spec *spec[LAB_NLINKS]; /* the links of one path */
+	int n;
+};
+
+struct testbed {
+	enum tb_kind kind;
+	struct lab lab;
+	bool lab_started;         /* this run brought the lab up */
+	struct tb_host host[2];   /* [0] source site, [1] destination site */
+	struct store_target target;
+	const struct link_ops *link; /* NULL: the link cannot be shaped here */
+	char link_why[512];
+	struct link_spec real_link;  /* real hosts: netem on hosts.netem_dev */
+	char real_dev[64];
+	char kernel[PATH_MAX], initrd[PATH_MAX];
+	json_object *guest_image;    /* kernel version, sha256s */
+	int lockfd;
+	char lockpath[PATH_MAX];
+};
+
+/* Open the testbed the plan names (bringing the lab up when needed), lock
+ * it for this run, connect to both hosts, remove guests an earlier run left. */
+int tb_open(struct testbed *tb, const struct plan *pl, const char *holder) MB_WUR;
+void tb_close(struct testbed *tb);
+
+/* The links a scenario's link_path covers ("wan" for migration). */
+void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out);
+/* The link the probe measures (the migration path). */
+const struct link_spec *tb_wan(const struct testbed *tb);
+
+/* Versions and facts of both hosts, the storage and the link, for run.json. */
+json_object *tb_json(const struct testbed *tb);
+
+#endif
