@@ -112,6 +112,7 @@ void profile_free(struct profile *p)
 	free(p->owned);
 	free(p->path);
 	free(p->dir);
+	free(p->text);
 	free(p);
 }
 
@@ -417,6 +418,7 @@ static int load(struct profile *p, const char *name, const char *text, size_t le
 	int res;
 
 	(void)name;
+	p->text = mb_xstrndup(text, len);
 	if (nul) {
 		int line = 1;
 		for (const char *c = text; c < nul; c++)

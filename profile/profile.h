@@ -33,6 +33,7 @@ struct section {
 struct profile {
 	char *path;            /* as given */
 	char *dir;             /* its directory: relative paths resolve here */
+	char *text;            /* the text as parsed (recorded in run.json) */
 	struct section global, lab, hosts;
 	struct section cli;    /* command-line overrides */
 	struct section **exps; /* experiment sections, in file order */

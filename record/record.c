@@ -119,14 +119,9 @@ static json_object *profile_json(const struct plan *pl)
 {
 	const struct profile *p = pl->prof;
 	json_object *o = json_object_new_object(), *exps = json_object_new_array();
-	char *text = NULL;
-	size_t len;
 
 	json_object_object_add(o, "path", json_object_new_string(p->path));
-	if (mb_read_file(p->path, &text, &len) == MB_OK) {
-		json_object_object_add(o, "text", json_object_new_string_len(text, (int)len));
-		free(text);
-	}
+	json_object_object_add(o, "text", p->text ? json_object_new_string(p->text) : NULL);
 	json_object_object_add(o, "run", res_config_json(&pl->run, 1u << SCOPE_RUN));
 	json_object_object_add(o, "lab", res_config_json(&pl->run, 1u << SCOPE_LAB));
 	json_object_object_add(o, "hosts", res_config_json(&pl->run, 1u << SCOPE_HOSTS));
