@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# tests/sys/lab.sh - the lab for real: up, status, a guest on the source site
+# booting from the iSCSI LUN, down leaving nothing, recovery from kill -9.
+# Uses its own lab name so a user's lab is not touched.
+. "$(dirname "$0")/../lib.sh"
+require_root || exit 0
+require_cmd libvirtd tgtd tgtadm qemu-system-x86_64 iscsi-inq virsh jq || exit 0
+require_guest || exit 0
+
+LAB=mbtlab
+L=(--lab.name=$LAB)
+trap '"$MIGBENCH" lab down "${L[@]}" >/dev/null 2>&1' EXIT
+
+"$MIGBENCH" lab down "${L[@]}" >/dev/null 2>&1
+t0=$(date +%s.%N)
+if out=$("$MIGBENCH" lab up "${L[@]}" 2>&1); then
+	ok "lab up ($(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t0}") s)"
+else
+	fail "lab up" "$out"; finish
+fi
+expect_rc "a second lab up reports the existing lab" 0 "$MIGBENCH" lab up "${L[@]}"
+out=$("$MIGBENCH" lab up "${L[@]}" 2>&1)
+[[ $out == *"already up"* ]] && ok "second up says the lab is already up" || fail "second up says the lab is already up" "$out"
+
+st=$("$MIGBENCH" lab status --json "${L[@]}")
+check "status: healthy" test "$(jq -r .healthy <<<"$st")" = true
+check "status: both sites reachable by libvirt" test "$(jq '[.sites[] | select(.reachable == true)] | length' <<<"$st")" = 2
+check "status: sites report their own hostnames" test "$(jq -r '[.sites[].reported_hostname] | join(" ")' <<<"$st")" = "$LAB-src $LAB-dst"
+check "status: the LUN answers an iSCSI inquiry from both sites" test "$(jq '[.storage.inquiry[] | select(.ok == true)] | length' <<<"$st")" = 2
+check "status: the links are listed" test "$(jq '.links | length' <<<"$st")" = 3
+
+# Security: daemons listen only on lab addresses, inside lab namespaces.
+listen=$(ip netns exec migbench-$LAB-src ss -Hltn 2>/dev/null | awk '{print $4}' | sort -u | tr '\n' ' ')
+[[ $listen == "198.18.0.1:16509 " ]] && ok "src libvirtd listens only on its lab address" || fail "src libvirtd listens only on its lab address" "$listen"
+root_listen=$(ss -Hltn | awk '{print $4}' | grep -E ':(16509|3260)$' || true)
+[ -z "$root_listen" ] && ok "nothing of the lab listens in the root namespace" || fail "nothing of the lab listens in the root namespace" "$root_listen"
+ww=$(find "/var/lib/migbench/$LAB" -perm -o+w ! -type l ! -type s 2>/dev/null | head -3)
+[ -z "$ww" ] && ok "no world-writable files in the lab" || fail "no world-writable files in the lab" "$ww"
+
+# A guest on the source site with the LUN as its disk (QEMU's libiscsi).
+src_uri=$(jq -r '.sites[0].uri' <<<"$st")
+iqn=$(jq -r .storage.iqn <<<"$st")
+portal=$(jq -r .storage.portal <<<"$st")
+kernel=$(jq -r .guest.kernel <<<"$st")
+initrd=$(jq -r .guest.initrd <<<"$st")
+xml=$(mktemp)
+cat > "$xml" <<EOF
+<domain type='qemu'><name>migbench-labtest</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type><kernel>$kernel</kernel><initrd>$initrd</initrd>
+<cmdline>console=ttyS0 quiet migbench.wl=seqread</cmdline></os>
+<devices><disk type='network' device='disk'><driver name='qemu' type='raw' cache='none'/>
+<source protocol='iscsi' name='$iqn/1'><host name='$portal' port='3260'/></source>
+<target dev='vda' bus='virtio'/></disk>
+<serial type='pty'/><console type='pty'/><memballoon model='none'/></devices></domain>
+EOF
+if out=$(virsh -c "$src_uri" create "$xml" 2>&1); then ok "guest with the iSCSI disk starts on the source site"; else fail "guest with the iSCSI disk starts on the source site" "$out"; fi
+rm -f "$xml"
+reads=0
+for _ in $(seq 1 60); do
+	reads=$(virsh -c "$src_uri" domblkstat migbench-labtest vda 2>/dev/null | awk '/rd_bytes/{print $3}')
+	[ "${reads:-0}" -gt 1048576 ] && break
+	sleep 0.5
+done
+check "guest runs on the source site" test "$(virsh -c "$src_uri" domstate migbench-labtest 2>&1)" = running
+[ "${reads:-0}" -gt 1048576 ] && ok "guest reads its disk over iSCSI ($reads bytes)" || fail "guest reads its disk over iSCSI" "rd_bytes=${reads:-none}"
+
+pids=$(jq -r '[.sites[].libvirtd_pid, .storage.tgtd_pid] | join(" ")' <<<"$st")
+qpid=$(pgrep -f 'guest=migbench-labtest' | head -1)
+expect_rc "lab down" 0 "$MIGBENCH" lab down "${L[@]}"
+left=$(ls /run/netns 2>/dev/null | grep "^migbench-$LAB-" || true)
+[ -z "$left" ] && ok "down: no lab namespace left" || fail "down: no lab namespace left" "$left"
+alive=""
+# A zombie waiting for init to reap it is not running.
+for p in $pids $qpid; do
+	state=$(awk '{print $3}' /proc/$p/stat 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && alive="$alive $p($(cat /proc/$p/comm 2>/dev/null))"
+done
+[ -z "$alive" ] && ok "down: no lab process left (libvirtd, tgtd, qemu)" || fail "down: no lab process left" "$alive"
+mnt=$(grep -l "/var/lib/migbench/$LAB" /proc/[0-9]*/mountinfo 2>/dev/null | head -3)
+[ -z "$mnt" ] && ok "down: no lab mount left in any mount namespace" || fail "down: no lab mount left" "$mnt"
+[ ! -e "/var/lib/migbench/$LAB" ] && ok "down: the lab directory is gone" || fail "down: the lab directory is gone"
+
+# Recovery: kill -9 everything, then up again.
+check "up again" "$MIGBENCH" lab up "${L[@]}"
+st=$("$MIGBENCH" lab status --json "${L[@]}")
+for p in $(jq -r '[.sites[].libvirtd_pid, .storage.tgtd_pid] | join(" ")' <<<"$st"); do kill -9 "$p"; done
+sleep 0.3
+expect_rc "status after kill -9 says not healthy (exit 3)" 3 "$MIGBENCH" lab status "${L[@]}"
+check "up after kill -9 rebuilds the lab" "$MIGBENCH" lab up "${L[@]}"
+check "and it is healthy" test "$("$MIGBENCH" lab status --json "${L[@]}" | jq -r .healthy)" = true
+expect_rc "lab down" 0 "$MIGBENCH" lab down "${L[@]}"
+expect_rc "status of a lab that is down: cannot run here (exit 4)" 4 "$MIGBENCH" lab status "${L[@]}"
+finish
