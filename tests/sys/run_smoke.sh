@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/sys/run_smoke.sh - the end-to-end test: profiles/smoke.ini on a lab
+# of its own (cpuadd and seqread over a 4 ms link), then the report.
+# Asserts what the results promise: every scenario ok with a real migration
+# (time, downtime, bytes > 0), positive guest throughput before, during and
+# after, the guest running on the destination afterwards (and gone from the
+# source), the link probe recorded, and a report whose numbers match.
+. "$(dirname "$0")/../lib.sh"
+require_root || exit 0
+require_cmd libvirtd tgtd qemu-system-x86_64 jq gnuplot || exit 0
+require_guest || exit 0
+
+LAB=mbtrun
+out=$(mktemp -d /tmp/mbtest-smoke-XXXXXX)
+trap '"$MIGBENCH" lab down --lab.name=$LAB >/dev/null 2>&1; rm -rf "$out"' EXIT
+
+"$MIGBENCH" run profiles/smoke.ini --lab.name=$LAB --out "$out/run" > "$out/log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "migbench run profiles/smoke.ini exits 0" || fail "migbench run profiles/smoke.ini exits 0" "exit $rc: $(tail -3 "$out/log" | tr '\n' ' ')"
+J="$out/run/scenarios.jsonl"
+check "scenarios.jsonl has the 2 smoke scenarios" test "$(jq -s 'map(.id) | sort | join(" ")' "$J")" = '"d4ms-cpuadd-r1 d4ms-seqread-r1"'
+for wl in cpuadd seqread; do
+	r=$(jq -c "select(.workload == \"$wl\")" "$J")
+	[ -n "$r" ] || { fail "$wl: recorded"; continue; }
+	check "$wl: status ok" test "$(jq -r .status <<<"$r")" = ok
+	check "$wl: migration.total_s > 0" jq -e '.migration.total_s > 0' <<<"$r"
+	check "$wl: migration.downtime_s > 0" jq -e '.migration.downtime_s > 0' <<<"$r"
+	check "$wl: migration.bytes > 64 MiB" jq -e '.migration.bytes > 67108864' <<<"$r"
+	check "$wl: iterations >= 1" jq -e '.migration.iterations >= 1' <<<"$r"
+	check "$wl: positive rates before, during and after" jq -e '[.phases.before.rate, .phases.during.rate, .phases.after.rate] | all(. > 0)' <<<"$r"
+	check "$wl: >= 20 samples in the before window" jq -e '.phases.before.n >= 20' <<<"$r"
+	check "$wl: the guest runs on the destination afterwards" jq -e '.migration.guest_state_target == "running" and .migration.guest_state_source == "absent" and .guest_host_after == "'$LAB'-dst"' <<<"$r"
+	check "$wl: the guest saw the pause (gap >= downtime)" jq -e '.guest_gap_s >= .migration.downtime_s' <<<"$r"
+	check "$wl: the link probe is recorded (RTT near 4 ms)" jq -e '.link.probe.rtt_avg_s > 0.0035 and .link.probe.rtt_avg_s < 0.0045' <<<"$r"
+	check "$wl: samples file exists" test -s "$out/run/$(jq -r .samples.file <<<"$r")"
+done
+check "seqread reads the LUN at > 1 MiB/s" jq -e 'select(.workload=="seqread") | .phases.before.rate > 1048576' "$J"
+check "run.json: finished ok" test "$(jq -r .status "$out/run/run.json")" = ok
+check "run.json: records kernel, QEMU and libvirt versions" jq -e '.host.kernel and .host.qemu and .host.libvirt and .testbed.hosts[0].hypervisor' "$out/run/run.json"
+
+# The report written at the end of the run.
+check "summary.csv has a row per scenario" test "$(($(wc -l < "$out/run/summary.csv") - 1))" = 2
+for f in "$out"/run/plots/*.png; do
+	file "$f" | grep -q 'PNG image data' || fail "valid PNG: $(basename "$f")"
+done
+n_png=$(ls "$out"/run/plots/*.png 2>/dev/null | wc -l)
+[ "$n_png" -ge 5 ] && ok "report: $n_png PNG plots" || fail "report: >= 5 PNG plots" "$n_png"
+# summary.csv numbers match scenarios.jsonl.
+col() { head -1 "$out/run/summary.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+c_id=$(col id) c_tot=$(col migration_total_s) c_rd=$(col ratio_during)
+mismatch=""
+while IFS=, read -r -a f; do
+	id=${f[$((c_id-1))]}
+	want=$(jq -r "select(.id==\"$id\") | [.migration.total_s, .ratio.during] | @tsv" "$J")
+	got="${f[$((c_tot-1))]}	${f[$((c_rd-1))]}"
+	awk -v a="$want" -v b="$got" 'BEGIN{split(a,x,"\t");split(b,y,"\t");exit !(x[1]-y[1]<1e-6 && y[1]-x[1]<1e-6 && x[2]-y[2]<1e-6 && y[2]-x[2]<1e-6)}' || mismatch+=" $id"
+done < <(tail -n +2 "$out/run/summary.csv")
+[ -z "$mismatch" ] && ok "summary.csv matches scenarios.jsonl" || fail "summary.csv matches scenarios.jsonl" "$mismatch"
+grep -q 'timeline-d4ms-cpuadd-r1.png' "$out/run/index.html" && ok "index.html shows the timelines" || fail "index.html shows the timelines"
+finish
