@@ -477,6 +477,9 @@ void opt_print_markdown(FILE *f)
 			if ((int)o->scope != s)
 				continue;
 			describe(o, d, sizeof(d));
+			/* A '|' would end the Markdown table cell. */
+			for (char *c = strchr(d, '|'); c; c = strchr(c, '|'))
+				*c = '/';
 			fprintf(f, "| `%s` | %s | %s%s%s | %s |\n", o->name, d, o->def[0] ? "`" : "",
 				o->def[0] ? o->def : "(empty)", o->def[0] ? "`" : "", o->help);
 		}
