@@ -117,8 +117,11 @@ const char *dom_state_name(virConnectPtr c, const unsigned char *uuid)
 {
 	static const char *const names[] = { "nostate", "running", "blocked", "paused",
 					     "shutdown", "shutoff", "crashed", "pmsuspended" };
-	virDomainPtr d = virDomainLookupByUUID(c, uuid);
+	virDomainPtr d;
 	int state = -1, reason;
+	if (!c || virConnectIsAlive(c) != 1)
+		return "unreachable";
+	d = virDomainLookupByUUID(c, uuid);
 	if (!d)
 		return "absent";
 	if (virDomainGetState(d, &state, &reason, 0) < 0)

@@ -30,7 +30,7 @@ int dom_destroy_name(virConnectPtr c, const char *name) MB_WUR;
 /* Destroy every domain whose name starts with DOM_PREFIX (what a killed run
  * left behind); *n = how many. */
 int dom_destroy_leftovers(virConnectPtr c, const char *host, int *n) MB_WUR;
-/* "running", "paused", ... or "absent". */
+/* "running", "paused", ... "absent", or "unreachable" (host not answering). */
 const char *dom_state_name(virConnectPtr c, const unsigned char *uuid);
 /* XML-escape s into a new string. */
 char *dom_escape(const char *s);

@@ -447,6 +447,14 @@ int scenario_run(struct runner *r, const struct scenario *sc, int idx, json_obje
 		free(dir);
 	}
 
+	if (!g->alive || r->pl->run.guest_mode != GUEST_PINGPONG) {
+		guest_destroy(r);
+		rc = tb_ensure(tb, r->pl);
+		if (rc) {
+			rc = mb_err_ctx(MB_EFAILED, "the testbed is not usable");
+			goto done;
+		}
+	}
 	rc = mig_check_support(c, tb->host[0].conn, tb->host[1].conn, tb->host[0].name, why, sizeof(why));
 	if (rc) {
 		rc = mb_err(MB_EFAILED, "unsupported here: %s", why);

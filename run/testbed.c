@@ -152,7 +152,9 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 		return rc;
 	/* One run at a time per lab / per pair of hosts. */
 	if (tb->kind == TB_LAB) {
-		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/run.lock", tb->lab.dir);
+		/* Outside the lab directory: a rebuild of the lab must not take it. */
+		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/%s.run.lock", pl->run.lab_dir,
+			 tb->lab.name);
 	} else {
 		unsigned h = 5381;
 		for (const char *s = pl->run.hosts_source; *s; s++)
@@ -191,15 +193,51 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 	return MB_OK;
 }
 
-void tb_close(struct testbed *tb)
+static void close_conns(struct testbed *tb)
 {
 	for (int i = 0; i < 2; i++) {
 		if (tb->host[i].conn)
 			virConnectClose(tb->host[i].conn);
 		tb->host[i].conn = NULL;
+	}
+}
+
+int tb_ensure(struct testbed *tb, const struct plan *pl)
+{
+	bool dead = false;
+	int rc = MB_OK;
+	for (int i = 0; i < 2; i++)
+		dead |= !tb->host[i].conn || virConnectIsAlive(tb->host[i].conn) != 1;
+	if (!dead)
+		return MB_OK;
+	close_conns(tb);
+	if (tb->kind == TB_LAB) {
+		json_object *st = NULL;
+		bool healthy = false, existed;
+		if (lab_status(&tb->lab, &st, &healthy) != MB_OK || !healthy) {
+			mb_warn("lab '%s' is broken (a host stopped answering): rebuilding it",
+				tb->lab.name);
+			rc = lab_up(&tb->lab, &pl->run, &existed);
+		}
+		json_object_put(st);
+		if (rc)
+			return mb_err_ctx(rc, "repairing the lab");
+	}
+	for (int i = 0; i < 2 && !rc; i++) {
+		int n;
+		rc = virt_open(tb->host[i].uri, &tb->host[i].conn);
+		if (!rc)
+			rc = dom_destroy_leftovers(tb->host[i].conn, tb->host[i].name, &n);
+	}
+	return rc;
+}
+
+void tb_close(struct testbed *tb)
+{
+	close_conns(tb);
+	for (int i = 0; i < 2; i++)
 		if (tb->kind == TB_HOSTS)
 			free((char *)tb->host[i].exec.ssh);
-	}
 	json_object_put(tb->guest_image);
 	tb->guest_image = NULL;
 	lab_unlock(tb->lockfd);

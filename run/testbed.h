@@ -53,6 +53,10 @@ struct testbed {
  * it for this run, connect to both hosts, remove guests an earlier run left. */
 int tb_open(struct testbed *tb, const struct plan *pl, const char *holder) MB_WUR;
 void tb_close(struct testbed *tb);
+/* Before a scenario: make sure both hosts answer.  A dead connection is
+ * reopened; a lab whose daemons died is rebuilt (only call this when no
+ * guest is running). */
+int tb_ensure(struct testbed *tb, const struct plan *pl) MB_WUR;
 
 /* The links a scenario's link_path covers ("wan" for migration). */
 void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out);
