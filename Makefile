@@ -49,6 +49,9 @@ report_SRCS  := report/report.c report/cmd_report.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(storage_SRCS) \
             $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
+# Local additions (not in git), e.g. LIB_SRCS += ...
+-include local.mk
+
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/core/main.o
 LIB      := $(BUILD)/libmigbench.a
@@ -63,6 +66,11 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep FORCE
+
+# The main job: the study's sweep on the local lab, ending with results and
+# plots under results/ (needs root: namespaces, libvirtd, tgtd).
+sweep: all guest
+	./migbench run profiles/seed-wan.ini
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -104,6 +112,9 @@ check-asan:
 
 deps:
 	scripts/deps.sh
+
+bench: all
+	bench/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/migbench/profiles

@@ -81,6 +81,10 @@ extern const struct link_ops *const link_backends[];
  * (qdisc kind unknown); using delayline") in why. */
 int link_choose(int backend, const struct link_ops **out, char *why, size_t len) MB_WUR;
 
+/* A link's spec as JSON in its state directory, for `migbench link` to find
+ * the lab's links (backend: the ops name that created it). */
+int link_spec_save(const char *path, const struct link_spec *l, const char *backend) MB_WUR;
+
 /* Link params of a scenario config. */
 void link_params_from_config(const struct mb_config *c, struct link_params *p);
 
