@@ -9,6 +9,7 @@
 
 static _Thread_local char errbuf[2048];
 
+static void vset(const char *fmt, va_list ap, const char *suffix) MB_PRINTF(1, 0);
 static void vset(const char *fmt, va_list ap, const char *suffix)
 {
 	int n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);

@@ -357,19 +357,20 @@ int opt_parse_value(const struct mb_option *o, const char *text, const char *bar
 	return MB_OK;
 }
 
+/* Fields are reached by offset, so copy bytes rather than cast pointers. */
 void opt_store(const struct mb_option *o, struct mb_config *cfg, const struct optval *v)
 {
 	char *f = (char *)cfg + o->off;
 	switch (o->type) {
-	case OPT_BOOL: *(bool *)f = v->b; break;
+	case OPT_BOOL: memcpy(f, &v->b, sizeof(v->b)); break;
 	case OPT_INT:
-	case OPT_DURATION: *(int64_t *)f = v->i; break;
-	case OPT_SIZE: *(uint64_t *)f = v->u; break;
+	case OPT_DURATION: memcpy(f, &v->i, sizeof(v->i)); break;
+	case OPT_SIZE: memcpy(f, &v->u, sizeof(v->u)); break;
 	case OPT_RATE:
-	case OPT_FRACTION: *(double *)f = v->d; break;
-	case OPT_ENUM: *(int *)f = v->e; break;
+	case OPT_FRACTION: memcpy(f, &v->d, sizeof(v->d)); break;
+	case OPT_ENUM: memcpy(f, &v->e, sizeof(v->e)); break;
 	case OPT_STRING:
-	case OPT_PATH: *(const char **)f = v->s; break;
+	case OPT_PATH: memcpy(f, &v->s, sizeof(v->s)); break;
 	}
 }
 
@@ -378,15 +379,15 @@ struct optval opt_load(const struct mb_option *o, const struct mb_config *cfg)
 	const char *f = (const char *)cfg + o->off;
 	struct optval v = { 0 };
 	switch (o->type) {
-	case OPT_BOOL: v.b = *(const bool *)f; break;
+	case OPT_BOOL: memcpy(&v.b, f, sizeof(v.b)); break;
 	case OPT_INT:
-	case OPT_DURATION: v.i = *(const int64_t *)f; break;
-	case OPT_SIZE: v.u = *(const uint64_t *)f; break;
+	case OPT_DURATION: memcpy(&v.i, f, sizeof(v.i)); break;
+	case OPT_SIZE: memcpy(&v.u, f, sizeof(v.u)); break;
 	case OPT_RATE:
-	case OPT_FRACTION: v.d = *(const double *)f; break;
-	case OPT_ENUM: v.e = *(const int *)f; break;
+	case OPT_FRACTION: memcpy(&v.d, f, sizeof(v.d)); break;
+	case OPT_ENUM: memcpy(&v.e, f, sizeof(v.e)); break;
 	case OPT_STRING:
-	case OPT_PATH: v.s = *(const char *const *)f; break;
+	case OPT_PATH: memcpy(&v.s, f, sizeof(v.s)); break;
 	}
 	return v;
 }
