@@ -42,13 +42,15 @@ plan_SRCS    := plan/plan.c plan/cmd_plan.c
 record_SRCS  := record/record.c
 lab_SRCS     := lab/ns.c lab/lab.c lab/cmd_lab.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
-samples_SRCS := samples/phases.c
+guest_SRCS   := guest/image.c guest/cmd_guest.c
+workloads_SRCS := workloads/cmdline.c
+samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
 run_SRCS     := run/testbed.c run/scenario.c run/cmd_run.c
 report_SRCS  := report/report.c report/cmd_report.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(storage_SRCS) \
-            $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
+            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...
 -include local.mk
 
@@ -62,9 +64,16 @@ else
 BIN := $(BUILD)/migbench
 endif
 
+# --- the guest program: static, run inside the VM (not part of migbench) ----
+GUEST_SRCS := workloads/mbguest.c workloads/cpuadd.c workloads/seqread.c \
+              workloads/memdirty.c workloads/idle.c samples/proto.c
+GUEST_BIN  := build/guest/mbguest
+GUEST_CFLAGS := -std=gnu11 $(WARN) -I. -O2 -g0 -pthread -static -ffile-prefix-map=$(CURDIR)=.
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+.DEFAULT_GOAL := all
 .PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep FORCE
 
 # The main job: the study's sweep on the local lab, ending with results and
@@ -98,6 +107,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) build/version.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(MB_CFLAGS) $(MB_LDFLAGS) -o $@ $< $(LIB) $(MB_LIBS) -lcmocka
+
+$(GUEST_BIN): $(GUEST_SRCS) $(wildcard workloads/*.h samples/proto.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@ (static)")
+	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_SRCS) -s
+
+# The guest image: Debian's cloud kernel + an initramfs with the workloads.
+guest: $(GUEST_BIN) guest/mkimage.sh guest/init
+	guest/mkimage.sh $(GUEST_BIN) build/guest
 
 check: all
 	tests/run.sh

@@ -10,5 +10,4 @@
 	}
 
 STUB(cmd_link, "link")
-STUB(cmd_guest, "guest")
 STUB(cmd_delayline, "delayline")

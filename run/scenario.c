@@ -27,7 +27,7 @@
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
 
-#define BOOT_TIMEOUT_NS (90 * MB_NSEC_PER_SEC)
+#define BOOT_TIMEOUT_NS (45 * MB_NSEC_PER_SEC)
 #define SETTLE_NS (1 * MB_NSEC_PER_SEC)
 
 void runner_event(struct runner *r, json_object *ev)

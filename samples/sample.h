@@ -1,6 +1,6 @@
 /* sample.h - the guest -> controller sample stream (protocol version 1),
  * parsed on the controller side.  The format is documented in
- * workloads/PROTOCOL.md; the guest side lives in workloads/.
+ * workloads/PROTOCOL.md; lines are made by samples/proto.c in the guest.
  *
  * A console carries kernel messages and other text too: only lines that
  * start with "@mb" are the protocol's.  A line that starts with "@mb" but
@@ -42,8 +42,9 @@ enum sample_kind sample_parse_line(const char *line, size_t len, struct sample *
 
 /* A byte stream (console) split into lines; feed it whatever arrives. */
 struct sample_stream {
-	char buf[SAMPLE_MAX_LINE * 2];
+	char buf[SAMPLE_MAX_LINE];
 	size_t len;
+	int discarding;   /* inside an overlong line: drop bytes until '\n' */
 	uint64_t lines, samples, events, malformed, overlong;
 };
 

@@ -1,0 +1,77 @@
+/* memdirty.c - the workload that decides whether pre-copy converges: it
+ * keeps re-dirtying a working set, page by page, at a target rate (or as
+ * fast as it can); counts bytes of memory dirtied (page granular: one
+ * write per page dirties the whole page for the migration). */
+#define _GNU_SOURCE
+#include "workloads/wl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_PAGES 64
+
+static unsigned char *mem;
+static size_t page;
+
+static int memdirty_setup(const struct wl_params *p, char *err, size_t len)
+{
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (p->wss < page) {
+		snprintf(err, len, "migbench.wss=%llu: less than a page", (unsigned long long)p->wss);
+		return -1;
+	}
+	mem = mmap(NULL, p->wss, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		   -1, 0);
+	if (mem == MAP_FAILED) {
+		snprintf(err, len, "cannot map a %llu-byte working set: %s", (unsigned long long)p->wss,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+__attribute__((noreturn)) static int memdirty_run(const struct wl_params *p, char *err, size_t len)
+{
+	size_t pages = p->wss / page, next = 0;
+	uint64_t stamp = 0, dirtied = 0;
+	int64_t t0 = now_ns();
+	(void)err;
+	(void)len;
+	for (;;) {
+		for (int i = 0; i < BATCH_PAGES; i++) {
+			/* A new value each pass, so XBZRLE has real deltas to send. */
+			*(volatile uint64_t *)(mem + next * page) = ++stamp;
+			if (++next == pages)
+				next = 0;
+		}
+		dirtied += BATCH_PAGES * page;
+		atomic_fetch_add_explicit(&wl_progress, BATCH_PAGES * page, memory_order_relaxed);
+		if (p->rate) {
+			/* Pace to the rate: sleep until the time this much work is due. */
+			int64_t due = t0 + (int64_t)((double)dirtied / (double)p->rate * 1e9);
+			struct timespec ts = { .tv_sec = due / 1000000000, .tv_nsec = due % 1000000000 };
+			if (due > now_ns())
+				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+	}
+}
+
+static void memdirty_describe(const struct wl_params *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "wss=%llu rate=%llu page=%zu", (unsigned long long)p->wss,
+		 (unsigned long long)p->rate, page);
+}
+
+const struct wl_ops wl_memdirty = { "memdirty", "B", memdirty_setup, memdirty_run,
+				    memdirty_describe };

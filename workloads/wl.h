@@ -1,0 +1,47 @@
+/* wl.h - guest side: the workloads of the guest program (mbguest), each an
+ * ops struct listed once in wl_registry (workloads/mbguest.c).  Adding a
+ * workload = one file + one line in the registry. */
+#ifndef MB_WL_H
+#define MB_WL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WL_OPS_VERSION 1
+
+/* Parameters from the kernel command line (migbench.*, workloads/README.md). */
+struct wl_params {
+	char name[16];         /* migbench.wl */
+	int64_t interval_ns;   /* migbench.interval: sample period; 0 = only at exit */
+	int64_t duration_ns;   /* migbench.duration: stop after; 0 = run forever */
+	uint64_t round;        /* migbench.round: cpuadd additions per round */
+	char dev[128];         /* migbench.dev: seqread device or file */
+	uint64_t block;        /* migbench.block: seqread read size */
+	uint64_t size;         /* migbench.size: seqread bytes before wrapping (0 = to the end) */
+	uint64_t offset;       /* migbench.offset: seqread start */
+	int direct;            /* migbench.direct: O_DIRECT (1) or page cache (0) */
+	uint64_t wss;          /* migbench.wss: memdirty working set, bytes */
+	uint64_t rate;         /* migbench.rate: memdirty bytes/s, 0 = as fast as possible */
+	char fault[16];        /* migbench.fault: test hook exit|hang|panic ... */
+	int64_t fault_at_ns;   /* ... at this time after start (migbench.fault=exit@3s) */
+};
+
+struct wl_ops {
+	const char *name;
+	const char *unit; /* of wl_progress: "add", "B", "beat" */
+	/* Prepare (open the device, map memory); on error fill err and return -1. */
+	int (*setup)(const struct wl_params *p, char *err, size_t len);
+	/* Run forever, adding to wl_progress; NULL for a workload the sampler
+	 * itself advances (idle).  Return only on error (err filled). */
+	int (*run)(const struct wl_params *p, char *err, size_t len);
+	/* The parameters in effect, for the start event. */
+	void (*describe)(const struct wl_params *p, char *buf, size_t len);
+};
+
+/* The cumulative counter the sampler reports. */
+extern _Atomic uint64_t wl_progress;
+
+extern const struct wl_ops wl_cpuadd, wl_seqread, wl_memdirty, wl_idle;
+
+#endif
