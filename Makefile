@@ -36,7 +36,7 @@ Q := @
 endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
-core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/stubs.c
+core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/commands.c core/stubs.c
 profile_SRCS := profile/units.c profile/options.c profile/profile.c
 plan_SRCS    := plan/plan.c plan/cmd_plan.c
 record_SRCS  := record/record.c
@@ -69,6 +69,13 @@ GUEST_SRCS := workloads/mbguest.c workloads/cpuadd.c workloads/seqread.c \
               workloads/memdirty.c workloads/idle.c samples/proto.c
 GUEST_BIN  := build/guest/mbguest
 GUEST_CFLAGS := -std=gnu11 $(WARN) -I. -O2 -g0 -pthread -static -ffile-prefix-map=$(CURDIR)=.
+
+# --- fuzzers (libFuzzer, clang): tests/fuzz/fuzz_<name>.c, seeds in corpus/<name>
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_TIME ?= 30
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -111,11 +118,28 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) build/version.h
 $(GUEST_BIN): $(GUEST_SRCS) $(wildcard workloads/*.h samples/proto.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@ (static)")
-	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_SRCS) -s
+	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_SRCS)
 
 # The guest image: Debian's cloud kernel + an initramfs with the workloads.
 guest: $(GUEST_BIN) guest/mkimage.sh guest/init
 	guest/mkimage.sh $(GUEST_BIN) build/guest
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) build/version.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ-CC $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(MB_LIBS)
+
+# Each fuzzer for FUZZ_TIME seconds from its seed corpus (new inputs go to a
+# scratch copy, the seeds in git stay as they are).
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+	  name=$${f#build/fuzz/fuzz_}; work=build/fuzz/corpus-$$name; mkdir -p $$work; \
+	  echo "  FUZZ    $$f for $(FUZZ_TIME) s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	      -artifact_prefix=build/fuzz/ $$work tests/fuzz/corpus/$$name > build/fuzz/$$name.log 2>&1 \
+	    || { tail -40 build/fuzz/$$name.log; echo "fuzz_$$name FAILED (input saved in build/fuzz/)"; exit 1; }; \
+	  grep -E '^(stat::number_of_executed_runs|Done)' build/fuzz/$$name.log; \
+	done
 
 check: all
 	tests/run.sh

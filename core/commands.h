@@ -24,6 +24,11 @@ int cmd_lab(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 int cmd_delayline(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* The top-level usage (command list, exit codes). */
+void mb_usage(FILE *f);
 
 /* Shared by commands: print a command's usage with its flags. */
 void cmd_usage(const char *name, const struct cli_flag *flags, bool keys, FILE *f);

@@ -80,9 +80,10 @@ enum sample_kind sample_parse_line(const char *line, size_t len, struct sample *
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	/* Tolerate junk before the magic (a \r, a console escape). */
-	for (size_t i = 0; i + 3 <= len; i++) {
-		if (line[i] == '@' && line[i + 1] == 'm' && line[i + 2] == 'b') {
+	/* Tolerate junk before the magic (a \r, a console escape); the magic
+	 * is "@mb" and a version digit ("root@mb-src" is not a sample). */
+	for (size_t i = 0; i + 4 <= len; i++) {
+		if (line[i] == '@' && line[i + 1] == 'm' && line[i + 2] == 'b' && is_digit(line[i + 3])) {
 			start = line + i;
 			break;
 		}
