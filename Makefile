@@ -36,11 +36,13 @@ Q := @
 endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
-core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/commands.c core/stubs.c
+core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/commands.c
 profile_SRCS := profile/units.c profile/options.c profile/profile.c
 plan_SRCS    := plan/plan.c plan/cmd_plan.c
 record_SRCS  := record/record.c
 lab_SRCS     := lab/ns.c lab/lab.c lab/cmd_lab.c
+netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
+                netem/probe.c netem/cmd_link.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c guest/cmd_guest.c
 workloads_SRCS := workloads/cmdline.c
@@ -49,7 +51,7 @@ migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrat
 run_SRCS     := run/testbed.c run/scenario.c run/cmd_run.c
 report_SRCS  := report/report.c report/cmd_report.c
 
-LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(storage_SRCS) \
+LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
             $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...
 -include local.mk

@@ -39,10 +39,8 @@ int main(int argc, char **argv)
 		if (!strcmp(c->name, argv[i])) {
 			mb_err_clear();
 			rc = c->fn(argc - i, argv + i);
-			if (rc != MB_OK && rc != MB_EFAILED) {
-				/* Failed scenarios were reported as they happened. */
+			if (rc != MB_OK)
 				mb_error("%s", mb_errmsg());
-			}
 			return mb_exit_code(rc);
 		}
 		if (!c->hidden)

@@ -633,11 +633,12 @@ static int links_up(struct lab *lab, const struct mb_config *cfg)
 	mb_info("link: %s", lab->link_why);
 	for (int i = 0; i < LAB_NLINKS && !rc; i++) {
 		char *spec = mb_xasprintf("%s/spec.json", lab->links[i].statedir);
+		/* The spec first: the delay line process reads it when it starts. */
 		rc = mb_mkdir_p(lab->links[i].statedir, 0700);
 		if (!rc)
-			rc = ops->create(&lab->links[i]);
-		if (!rc)
 			rc = link_spec_save(spec, &lab->links[i], ops->name);
+		if (!rc)
+			rc = ops->create(&lab->links[i]);
 		free(spec);
 	}
 	return rc;

@@ -84,6 +84,9 @@ int link_choose(int backend, const struct link_ops **out, char *why, size_t len)
 /* A link's spec as JSON in its state directory, for `migbench link` to find
  * the lab's links (backend: the ops name that created it). */
 int link_spec_save(const char *path, const struct link_spec *l, const char *backend) MB_WUR;
+/* Read one back (strings allocated: link_spec_free); backend may be NULL. */
+int link_spec_load(const char *path, struct link_spec *out, char *backend, size_t len) MB_WUR;
+void link_spec_free(struct link_spec *l);
 
 /* Link params of a scenario config. */
 void link_params_from_config(const struct mb_config *c, struct link_params *p);
@@ -106,7 +109,8 @@ struct probe_opts {
 struct probe_result {
 	int rtt_n;
 	double rtt_min_s, rtt_avg_s, rtt_p50_s, rtt_p99_s, rtt_max_s;
-	double tcp_bytes_per_s; /* goodput seen by the receiver */
+	double tcp_bytes_per_s; /* goodput seen by the receiver, whole test */
+	double tcp_steady_bytes_per_s; /* over the second half (past slow start) */
 	uint64_t tcp_bytes;
 	double tcp_seconds;
 };

@@ -1,0 +1,306 @@
+/* link.c - the link backend registry and what all backends share: the
+ * choice of backend, scenario settings to link params, link specs on disk,
+ * TCP buffer limits inside a namespace, and JSON of states and probes. */
+#define _GNU_SOURCE
+#include "netem/link.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/exec.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "netem/link_int.h"
+
+/* In order of preference for `auto`: the kernel's netem where it exists. */
+const struct link_ops *const link_backends[] = { &link_netem_ops, &link_delayline_ops, NULL };
+
+int link_choose(int backend, const struct link_ops **out, char *why, size_t len)
+{
+	char reason[512] = "";
+	if (backend == LINKB_NETEM || backend == LINKB_DELAYLINE) {
+		const struct link_ops *o = backend == LINKB_NETEM ? &link_netem_ops : &link_delayline_ops;
+		if (o->supported(reason, sizeof(reason)) != MB_OK)
+			return mb_err(MB_EUNSUPP, "link backend %s cannot be used here: %s", o->name, reason);
+		snprintf(why, len, "%s requested", o->name);
+		*out = o;
+		return MB_OK;
+	}
+	for (const struct link_ops *const *o = link_backends; *o; o++) {
+		char r[512] = "";
+		if ((*o)->supported(r, sizeof(r)) == MB_OK) {
+			if (reason[0])
+				snprintf(why, len, "%s; using %s", reason, (*o)->name);
+			else
+				snprintf(why, len, "%s works here", (*o)->name);
+			*out = *o;
+			return MB_OK;
+		}
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%s%s: %s",
+			 reason[0] ? "; " : "", (*o)->name, r);
+	}
+	return mb_err(MB_EUNSUPP, "no link backend works here: %s", reason);
+}
+
+void link_params_from_config(const struct mb_config *c, struct link_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->delay_ns = c->delay_ns;
+	p->jitter_ns = c->jitter_ns;
+	p->jitter_dist = c->jitter_dist;
+	p->loss = c->loss;
+	p->rate = c->rate;
+	p->queue = c->queue;
+}
+
+uint64_t link_tcp_buffer_for(const struct link_params *p)
+{
+	double rate = p->rate > 0 ? p->rate : 1.25e9; /* 10 Gbit/s when uncapped */
+	double b = 2 * rate * (double)(p->delay_ns + 2 * p->jitter_ns) / 1e9;
+	if (b < 4 << 20)
+		b = 4 << 20;
+	if (b > 256.0 * (1 << 20))
+		b = 256.0 * (1 << 20);
+	return (uint64_t)b;
+}
+
+static int sysctl_in(const char *netns, const char *key, const char *val)
+{
+	char *kv = mb_xasprintf("%s=%s", key, val);
+	const char *argv[] = { "sysctl", "-q", "-w", kv, NULL };
+	struct mb_exec_opts o = { .netns = netns, .timeout_ms = 10000 };
+	int rc = mb_exec_ok(argv, &o);
+	free(kv);
+	return rc;
+}
+
+int link_set_tcp_buffers(const char *netns, uint64_t max_bytes)
+{
+	char r[64], w[64];
+	int rc;
+	/* min and default as Linux has them; the max is what autotuning may reach. */
+	snprintf(r, sizeof(r), "4096 131072 %llu", (unsigned long long)max_bytes);
+	snprintf(w, sizeof(w), "4096 16384 %llu", (unsigned long long)max_bytes);
+	rc = sysctl_in(netns, "net.ipv4.tcp_rmem", r);
+	if (!rc)
+		rc = sysctl_in(netns, "net.ipv4.tcp_wmem", w);
+	return rc ? mb_err_ctx(rc, "setting TCP buffers in %s", netns ? netns : "this namespace") : MB_OK;
+}
+
+int link_get_tcp_buffers(const char *netns, uint64_t *rmem_max, uint64_t *wmem_max)
+{
+	const char *argv[] = { "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", NULL };
+	struct mb_exec_opts o = { .netns = netns, .timeout_ms = 10000, .quiet = true };
+	struct mb_exec_result res = { 0 };
+	unsigned long long a, b, c, d, e, f;
+	int rc = mb_exec(argv, &o, &res);
+	if (!rc && (res.status != 0 ||
+		    sscanf(res.out, "%llu %llu %llu %llu %llu %llu", &a, &b, &c, &d, &e, &f) != 6))
+		rc = mb_err(MB_EINTERNAL, "cannot read TCP buffer limits: %s", res.out);
+	if (!rc) {
+		*rmem_max = c;
+		*wmem_max = f;
+	}
+	mb_exec_result_free(&res);
+	return rc;
+}
+
+/* ---- namespaces and addresses -------------------------------------------------- */
+
+int link_enter_netns(const char *path)
+{
+	int fd;
+	if (!path)
+		return MB_OK;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		int rc = mb_err_errno(MB_EINTERNAL, "cannot enter network namespace %s", path);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	return MB_OK;
+}
+
+struct in_ns {
+	const char *netns;
+	int (*fn)(void *);
+	void *arg;
+	int rc;
+	char err[1024];
+};
+
+static void *in_ns_thread(void *p)
+{
+	struct in_ns *t = p;
+	t->rc = link_enter_netns(t->netns);
+	if (!t->rc)
+		t->rc = t->fn(t->arg);
+	if (t->rc)
+		snprintf(t->err, sizeof(t->err), "%s", mb_errmsg());
+	return NULL;
+}
+
+int link_in_netns(const char *netns, int (*fn)(void *arg), void *arg)
+{
+	struct in_ns t = { .netns = netns, .fn = fn, .arg = arg };
+	pthread_t th;
+	if (pthread_create(&th, NULL, in_ns_thread, &t) != 0)
+		return mb_err(MB_EINTERNAL, "cannot start a thread");
+	pthread_join(th, NULL);
+	if (t.rc)
+		return mb_err(t.rc, "%s", t.err);
+	return MB_OK;
+}
+
+int link_ip(const struct link_end *e, const char *const *args)
+{
+	const char *argv[16] = { "ip" };
+	struct mb_exec_opts o = { .netns = e->netns, .timeout_ms = 10000 };
+	int n = 1;
+	for (int i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return mb_exec_ok(argv, &o);
+}
+
+int link_end_up(const struct link_end *me, const struct link_end *peer)
+{
+	char peerbuf[32];
+	const char *addr[] = { "addr", "replace", me->addr, "peer", peerbuf, "dev", me->ifname, NULL };
+	const char *up[] = { "link", "set", me->ifname, "up", NULL };
+	int rc;
+	snprintf(peerbuf, sizeof(peerbuf), "%s/32", peer->addr);
+	rc = link_ip(me, addr);
+	if (!rc)
+		rc = link_ip(me, up);
+	return rc;
+}
+
+/* ---- specs on disk ------------------------------------------------------------- */
+
+static json_object *jend(const struct link_end *e)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "netns", e->netns ? json_object_new_string(e->netns) : NULL);
+	json_object_object_add(o, "ifname", e->ifname ? json_object_new_string(e->ifname) : NULL);
+	json_object_object_add(o, "addr", e->addr ? json_object_new_string(e->addr) : NULL);
+	return o;
+}
+
+int link_spec_save(const char *path, const struct link_spec *l, const char *backend)
+{
+	json_object *o = json_object_new_object();
+	const char *txt;
+	int rc;
+	json_object_object_add(o, "version", json_object_new_int(LINK_OPS_VERSION));
+	json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "backend", json_object_new_string(backend));
+	json_object_object_add(o, "a", jend(&l->a));
+	json_object_object_add(o, "b", jend(&l->b));
+	json_object_object_add(o, "statedir", l->statedir ? json_object_new_string(l->statedir) : NULL);
+	txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = mb_write_file_atomic(path, txt, strlen(txt));
+	json_object_put(o);
+	return rc;
+}
+
+static const char *dup_str(json_object *o, const char *k)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, k, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return mb_xstrdup(json_object_get_string(v));
+}
+
+int link_spec_load(const char *path, struct link_spec *out, char *backend, size_t len)
+{
+	json_object *o = json_object_from_file(path), *a, *b;
+	memset(out, 0, sizeof(*out));
+	if (!o)
+		return mb_err(MB_EUNSUPP, "no link spec at %s (%s)", path, json_util_get_last_err());
+	if (!json_object_object_get_ex(o, "a", &a) || !json_object_object_get_ex(o, "b", &b)) {
+		json_object_put(o);
+		return mb_err(MB_EINTERNAL, "%s: not a link spec", path);
+	}
+	out->name = dup_str(o, "name");
+	out->statedir = dup_str(o, "statedir");
+	out->a = (struct link_end){ dup_str(a, "netns"), dup_str(a, "ifname"), dup_str(a, "addr") };
+	out->b = (struct link_end){ dup_str(b, "netns"), dup_str(b, "ifname"), dup_str(b, "addr") };
+	if (backend) {
+		const char *be = dup_str(o, "backend");
+		snprintf(backend, len, "%s", be ? be : "");
+		free((char *)be);
+	}
+	json_object_put(o);
+	if (!out->name || !out->a.ifname) {
+		link_spec_free(out);
+		return mb_err(MB_EINTERNAL, "%s: incomplete link spec", path);
+	}
+	return MB_OK;
+}
+
+void link_spec_free(struct link_spec *l)
+{
+	const char *s[] = { l->name, l->statedir, l->a.netns, l->a.ifname, l->a.addr,
+			    l->b.netns, l->b.ifname, l->b.addr };
+	for (size_t i = 0; i < MB_ARRAY_SIZE(s); i++)
+		free((char *)s[i]);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+static json_object *num(double v)
+{
+	return json_object_new_double(v);
+}
+
+json_object *link_state_json(const struct link_state *s)
+{
+	static const char *const dist[] = { "uniform", "normal", "pareto", "paretonormal" };
+	json_object *o = json_object_new_object(), *h = json_object_new_array();
+	json_object_object_add(o, "backend", json_object_new_string(s->backend));
+	json_object_object_add(o, "installed", json_object_new_boolean(s->installed));
+	json_object_object_add(o, "delay_s", num((double)s->p.delay_ns / 1e9));
+	json_object_object_add(o, "jitter_s", num((double)s->p.jitter_ns / 1e9));
+	json_object_object_add(o, "jitter_dist", json_object_new_string(dist[s->p.jitter_dist & 3]));
+	json_object_object_add(o, "loss", num(s->p.loss));
+	json_object_object_add(o, "rate_bytes_per_s", num(s->p.rate));
+	json_object_object_add(o, "queue_limit", json_object_new_int64((int64_t)s->limit));
+	json_object_object_add(o, "queue_limit_unit",
+			       json_object_new_string(strcmp(s->backend, "netem") ? "bytes" : "packets"));
+	json_object_object_add(o, "packets", json_object_new_int64((int64_t)s->packets));
+	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)s->bytes));
+	json_object_object_add(o, "drops_queue", json_object_new_int64((int64_t)s->drops_queue));
+	json_object_object_add(o, "drops_loss", json_object_new_int64((int64_t)s->drops_loss));
+	json_object_object_add(o, "lateness_avg_s", num(s->late_avg_us / 1e6));
+	for (int i = 0; i < 8; i++)
+		json_object_array_add(h, json_object_new_int64((int64_t)s->late_hist[i]));
+	json_object_object_add(o, "lateness_hist", h);
+	json_object_object_add(o, "lateness_hist_edges_s",
+			       json_object_new_string("<50us <100us <250us <500us <1ms <2ms <5ms >=5ms"));
+	return o;
+}
+
+json_object *link_probe_json(const struct probe_result *r)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "rtt_samples", json_object_new_int(r->rtt_n));
+	json_object_object_add(o, "rtt_min_s", num(r->rtt_min_s));
+	json_object_object_add(o, "rtt_avg_s", num(r->rtt_avg_s));
+	json_object_object_add(o, "rtt_p50_s", num(r->rtt_p50_s));
+	json_object_object_add(o, "rtt_p99_s", num(r->rtt_p99_s));
+	json_object_object_add(o, "rtt_max_s", num(r->rtt_max_s));
+	json_object_object_add(o, "tcp_bytes_per_s", num(r->tcp_bytes_per_s));
+	json_object_object_add(o, "tcp_steady_bytes_per_s", num(r->tcp_steady_bytes_per_s));
+	json_object_object_add(o, "tcp_bytes", json_object_new_int64((int64_t)r->tcp_bytes));
+	json_object_object_add(o, "tcp_seconds", num(r->tcp_seconds));
+	return o;
+}
