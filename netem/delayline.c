@@ -56,7 +56,6 @@
 #include "netem/link_int.h"
 
 #define TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR)
-#define RING_BYTES (512ULL << 20) /* address space per direction; the limit is the queue */
 
 /* ---- device set-up ---------------------------------------------------------- */
 
@@ -451,6 +450,7 @@ static void *dir_thread(void *arg)
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	uint64_t st_pk = 0, st_by = 0, st_dq = 0, st_dl = 0, hist[8] = { 0 }, late_n = 0;
+	uint64_t ring_limit = d->sh->limit; /* the limit the ring is sized for */
 	double late_sum = 0;
 
 	ev.data.fd = d->in;
@@ -479,6 +479,11 @@ static void *dir_thread(void *arg)
 		st_pk = st_by = st_dq = st_dl = late_n = 0;
 		late_sum = 0;
 		memset(hist, 0, sizeof(hist));
+		/* Memory follows the queue limit (a ring sized for it). */
+		if (limit != ring_limit) {
+			if (dl_ring_resize(&d->ring, dl_ring_cap_for(limit), &st_dq) == 0)
+				ring_limit = limit;
+		}
 
 		/* Clear the timer's expiry (the release loop below looks at the clock). */
 		{
@@ -696,7 +701,7 @@ int cmd_delayline(int argc, char **argv)
 		dirs[i].name = i ? "b->a" : "a->b";
 		dirs[i].pacer.rng = 0x1234567ULL + (uint64_t)i * 0x9e3779b97f4a7c15ULL + (uint64_t)getpid();
 		dirs[i].tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (dl_ring_init(&dirs[i].ring, RING_BYTES) < 0 || dirs[i].tfd < 0)
+		if (dl_ring_init(&dirs[i].ring, dl_ring_cap_for(sh.limit)) < 0 || dirs[i].tfd < 0)
 			return mb_err_errno(MB_EINTERNAL, "delay line queue");
 		pthread_create(&th[i], NULL, dir_thread, &dirs[i]);
 	}

@@ -40,6 +40,35 @@ void dl_ring_free(struct dl_ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
+size_t dl_ring_cap_for(uint64_t limit)
+{
+	/* Records are padded and a wrap can waste up to one record. */
+	return (size_t)(limit + limit / 8) + 4 * MAX_REC;
+}
+
+int dl_ring_resize(struct dl_ring *r, size_t cap, uint64_t *dropped)
+{
+	struct dl_ring n;
+	if (dl_ring_init(&n, cap) < 0)
+		return -1;
+	while (r->npkts) {
+		uint32_t len;
+		int64_t due;
+		const uint8_t *pkt = dl_ring_peek(r, &len, &due);
+		uint8_t *to = dl_ring_reserve(&n);
+		if (to) {
+			memcpy(to, pkt, len);
+			dl_ring_commit(&n, len, due);
+		} else if (dropped) {
+			(*dropped)++;
+		}
+		dl_ring_pop(r);
+	}
+	dl_ring_free(r);
+	*r = n;
+	return 0;
+}
+
 uint8_t *dl_ring_reserve(struct dl_ring *r)
 {
 	if (r->npkts == 0) {

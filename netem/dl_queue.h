@@ -24,6 +24,12 @@ struct dl_ring {
  * resident).  0 or -1. */
 int dl_ring_init(struct dl_ring *r, size_t cap);
 void dl_ring_free(struct dl_ring *r);
+/* Move the queued packets (in order) into a ring of cap bytes, so memory
+ * follows the queue limit.  Packets that do not fit are dropped and
+ * counted in *dropped.  0 or -1 (then r is unchanged). */
+int dl_ring_resize(struct dl_ring *r, size_t cap, uint64_t *dropped);
+/* The capacity a ring needs to hold limit bytes of packets. */
+size_t dl_ring_cap_for(uint64_t limit);
 
 /* Room for one more packet of up to DL_MAX_PKT bytes: a pointer to write it
  * to, or NULL if the ring is full. */
