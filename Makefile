@@ -157,7 +157,11 @@ check-asan:
 deps:
 	scripts/deps.sh
 
-bench: all
+build/bench/nl_apply: bench/nl_apply.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: all build/bench/nl_apply
 	bench/run.sh
 
 install: $(BIN)

@@ -1,33 +1,40 @@
 /* delayline.c - the userspace delay line, for kernels without sch_netem.
  *
- * Each link is a pair of *persistent* TUN devices, one in each end's
- * network namespace (created by create(), addresses set, point-to-point),
- * and one process, `migbench delayline --dir STATEDIR`, that attaches to
- * both and moves packets between them after the delay:
+ * A link is a veth pair between the two ends' network namespaces (the
+ * addresses live there) plus a pair of *persistent* TUN devices (<if>dl),
+ * one beside each veth end, and one process, `migbench delayline --dir
+ * STATEDIR`, attached to both TUNs.  While the link is shaped, a clsact
+ * egress filter on each veth end (u32 + mirred, installed through libnl)
+ * redirects IPv4 into that end's TUN; the process holds each packet for
+ * its due time and writes it into the other end's TUN, where the stack
+ * receives it:
  *
- *   end a: tun a --read--> ring a->b --(due)--write--> tun b :end b
- *          tun a <--write-- ring b->a <--read------------ tun b
+ *   end a: wan0 --egress redirect--> wan0dl --read--> ring a->b --(due)--write--> wan0dl :end b
+ *
+ * An unshaped link carries no filter and runs at the veth pair's speed;
+ * ARP always stays on the veth (a TUN carries IP only).
  *
  * The TUNs carry a virtio-net header and have TSO/checksum offload on, so
  * the kernel hands over 64 KiB super-packets and a read or write moves many
- * MTU-sized packets at once (LAB-FACTS: ~14 Gbit/s at 0 ms, where plain
- * 1500-byte TUN reads manage 2.2).  One thread per direction: it reads
- * whatever is there (stamping each packet with CLOCK_MONOTONIC), releases
- * what is due, and sleeps on a timerfd set to the next release.  Each
- * direction's queue is bounded in bytes (packets beyond are dropped and
- * counted).  A control socket in STATEDIR takes new settings (set), returns
- * counters (stats) and stops the process (quit).
+ * MTU-sized packets at once (LAB-FACTS: ~14 Gbit/s, where plain 1500-byte
+ * TUN reads manage 2.2).  One thread per direction: it reads whatever is
+ * there (stamping each packet with CLOCK_MONOTONIC), releases what is due,
+ * and sleeps on a timerfd set to the next release.  Each direction's queue
+ * is bounded in bytes (packets beyond are dropped and counted) and its
+ * memory follows that bound.  A control socket in STATEDIR takes new
+ * settings (set), returns counters (stats) and stops the process (quit).
  *
- * Because the TUNs are persistent, a stopped delay line is a cut link
- * (no carrier) and a restarted one picks up where it was; `lab down`
- * removes them with the namespaces.  The process lives in end a's network
- * namespace, so the lab's sweep of that namespace also stops it.
+ * Because the TUNs are persistent, a stopped delay line is a cut link for
+ * shaped traffic and a restarted one picks up where it was; `lab down`
+ * removes everything with the namespaces.  The process lives in end a's
+ * network namespace, so the lab's sweep of that namespace also stops it.
  */
 #define _GNU_SOURCE
 #include "netem/link.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h> /* before linux/if.h: libc-compat sorts them out */
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <math.h>
@@ -54,6 +61,17 @@
 #include "core/util.h"
 #include "netem/dl_queue.h"
 #include "netem/link_int.h"
+
+#include <linux/pkt_sched.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <netinet/if_ether.h>
+#include <netlink/netlink.h>
+#include <netlink/route/act/mirred.h>
+#include <netlink/route/action.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/cls/u32.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/tc.h>
 
 #define TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR)
 
@@ -118,6 +136,98 @@ static const char *ns_name(const char *netns)
 {
 	const char *s = netns ? strrchr(netns, '/') : NULL;
 	return s ? s + 1 : netns;
+}
+
+/* The TUN beside a veth end: "<ifname>dl". */
+static void tun_name(const char *ifname, char *out, size_t len)
+{
+	snprintf(out, len, "%sdl", ifname);
+}
+
+struct redirect_job {
+	const char *veth;
+	bool on;
+};
+
+/* In the end's namespace: clsact on the veth with an egress u32 filter
+ * that redirects IPv4 into the TUN (on), or no clsact at all (off). */
+static int redirect_fn(void *arg)
+{
+	struct redirect_job *j = arg;
+	char tun[IFNAMSIZ];
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_qdisc *q = NULL;
+	struct rtnl_cls *cls = NULL;
+	struct rtnl_act *act = NULL;
+	int vidx = (int)if_nametoindex(j->veth), tidx, err, rc = MB_OK;
+
+	tun_name(j->veth, tun, sizeof(tun));
+	tidx = (int)if_nametoindex(tun);
+	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
+		rc = mb_err(MB_EINTERNAL, "netlink socket");
+		goto out;
+	}
+	if (!vidx || !tidx) {
+		rc = mb_err(MB_EINTERNAL, "link devices %s/%s are missing", j->veth, tun);
+		goto out;
+	}
+	q = rtnl_qdisc_alloc();
+	rtnl_tc_set_ifindex(TC_CAST(q), vidx);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_CLSACT);
+	rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(0xffff, 0));
+	rtnl_tc_set_kind(TC_CAST(q), "clsact");
+	if (!j->on) {
+		err = rtnl_qdisc_delete(sk, q);
+		if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_INVAL)
+			rc = mb_err(MB_EINTERNAL, "removing the redirect from %s: %s", j->veth, nl_geterror(err));
+		goto out;
+	}
+	/* Start from a clean clsact: ours is the only filter there. */
+	(void)rtnl_qdisc_delete(sk, q);
+	err = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_EXCL);
+	if (err < 0) {
+		rc = mb_err(MB_EUNSUPP, "adding clsact to %s: %s", j->veth, nl_geterror(err));
+		goto out;
+	}
+	act = rtnl_act_alloc();
+	rtnl_tc_set_kind(TC_CAST(act), "mirred");
+	rtnl_mirred_set_action(act, TCA_EGRESS_REDIR);
+	rtnl_mirred_set_policy(act, TC_ACT_STOLEN);
+	rtnl_mirred_set_ifindex(act, (uint32_t)tidx);
+	cls = rtnl_cls_alloc();
+	rtnl_tc_set_ifindex(TC_CAST(cls), vidx);
+	rtnl_tc_set_parent(TC_CAST(cls), TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
+	rtnl_tc_set_kind(TC_CAST(cls), "u32");
+	rtnl_cls_set_protocol(cls, ETH_P_IP);
+	rtnl_cls_set_prio(cls, 1);
+	rtnl_u32_add_key_uint32(cls, 0, 0, 0, 0); /* every IPv4 packet */
+	rtnl_u32_set_cls_terminal(cls);
+	rtnl_u32_add_action(cls, act);
+	err = rtnl_cls_add(sk, cls, NLM_F_CREATE | NLM_F_EXCL);
+	if (err < 0) {
+		rc = mb_err(MB_EUNSUPP, "redirecting %s into %s: %s", j->veth, tun, nl_geterror(err));
+		(void)rtnl_qdisc_delete(sk, q);
+	}
+out:
+	if (cls)
+		rtnl_cls_put(cls);
+	if (act)
+		rtnl_act_put(act);
+	if (q)
+		rtnl_qdisc_put(q);
+	nl_socket_free(sk);
+	return rc;
+}
+
+static int redirect(const struct link_spec *l, bool on)
+{
+	int rc = MB_OK;
+	for (int i = 0; i < 2 && !rc; i++) {
+		const struct link_end *e = i ? &l->b : &l->a;
+		struct redirect_job j = { e->ifname, on };
+		rc = link_in_netns(e->netns, redirect_fn, &j);
+	}
+	return rc;
 }
 
 /* ---- the process: paths, control ------------------------------------------------ */
@@ -264,9 +374,19 @@ static int dl_supported(char *why, size_t len)
 	return MB_OK;
 }
 
+static int sysctl0(const struct link_end *e, const char *key)
+{
+	char *kv = mb_xasprintf("%s=0", key);
+	const char *argv[] = { "sysctl", "-q", "-w", kv, NULL };
+	struct mb_exec_opts o = { .netns = e->netns, .timeout_ms = 10000 };
+	int rc = mb_exec_ok(argv, &o);
+	free(kv);
+	return rc;
+}
+
 static int dl_create(const struct link_spec *l)
 {
-	int fa = -1, fb = -1, rc;
+	int rc;
 	char reply[64];
 	if (!l->b.ifname)
 		return mb_err(MB_EUNSUPP, "the delay line needs both ends of link %s (a lab)", l->name);
@@ -275,18 +395,42 @@ static int dl_create(const struct link_spec *l)
 		return rc;
 	if (running_pid(l) && ctl(l, "ping\n", reply, sizeof(reply)) == MB_OK)
 		return MB_OK; /* already there */
-	/* Persistent devices: they outlive the process (a restart re-attaches). */
-	rc = tun_in_ns(&l->a, true, &fa);
-	if (!rc)
-		rc = tun_in_ns(&l->b, true, &fb);
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
+	/* The veth pair: the link itself, with the addresses. */
+	{
+		const char *show[] = { "link", "show", l->a.ifname, NULL };
+		if (link_ip(&l->a, show) != MB_OK) {
+			const char *add[] = { "link", "add", l->a.ifname, "type", "veth", "peer", "name",
+					      l->b.ifname, "netns", ns_name(l->b.netns), NULL };
+			rc = link_ip(&l->a, add);
+		}
+	}
 	if (!rc)
 		rc = link_end_up(&l->a, &l->b);
 	if (!rc)
 		rc = link_end_up(&l->b, &l->a);
+	/* The TUNs beside it: persistent, so they outlive the process. */
+	for (int i = 0; i < 2 && !rc; i++) {
+		const struct link_end *e = i ? &l->b : &l->a;
+		char tun[IFNAMSIZ], *key;
+		struct link_end te = *e;
+		int fd = -1;
+		const char *up[] = { "link", "set", tun, "up", NULL };
+		tun_name(e->ifname, tun, sizeof(tun));
+		te.ifname = tun;
+		rc = tun_in_ns(&te, true, &fd);
+		if (fd >= 0)
+			close(fd);
+		if (!rc)
+			rc = link_ip(e, up);
+		/* Redirected packets arrive on the TUN, not on the veth that has
+		 * the route back: loose reverse-path checking. */
+		key = mb_xasprintf("net.ipv4.conf.%s.rp_filter", tun);
+		if (!rc)
+			rc = sysctl0(e, "net.ipv4.conf.all.rp_filter");
+		if (!rc)
+			rc = sysctl0(e, key);
+		free(key);
+	}
 	if (!rc)
 		rc = start_daemon(l);
 	return rc;
@@ -306,10 +450,17 @@ static int dl_destroy(const struct link_spec *l)
 	}
 	for (int i = 0; i < 2; i++) {
 		const struct link_end *e = i ? &l->b : &l->a;
-		const char *del[] = { "link", "del", e->ifname, NULL };
+		char tun[IFNAMSIZ];
+		const char *del[] = { "link", "del", tun, NULL };
+		tun_name(e->ifname ? e->ifname : "", tun, sizeof(tun));
 		if (e->ifname && e->netns && mb_path_exists(e->netns))
 			if (link_ip(e, del) != MB_OK)
 				mb_debug("%s", mb_errmsg()); /* gone already is fine */
+	}
+	{
+		const char *del[] = { "link", "del", l->a.ifname, NULL };
+		if (l->a.ifname && l->a.netns && mb_path_exists(l->a.netns) && link_ip(&l->a, del) != MB_OK)
+			mb_debug("%s", mb_errmsg()); /* the veth peer goes with it */
 	}
 	if (l->statedir) {
 		char *files[] = { ctl_path(l), pid_path(l) };
@@ -350,6 +501,9 @@ static int dl_apply(const struct link_spec *l, const struct link_params *p)
 			    fabs(st.p.loss - p->loss) > 1e-9 || fabs(st.p.rate - p->rate) > 1e-3))
 			rc = mb_err(MB_EINTERNAL, "the delay line of link %s did not take the settings", l->name);
 	}
+	/* Only shaped traffic goes through the process. */
+	if (!rc)
+		rc = redirect(l, p->delay_ns || p->jitter_ns || p->loss > 0 || p->rate > 0);
 	return rc;
 }
 
@@ -661,10 +815,18 @@ int cmd_delayline(int argc, char **argv)
 	cli_free(&a);
 	if (rc)
 		return rc;
-	/* Attach to both devices, each from inside its namespace. */
-	rc = tun_in_ns(&l.a, false, &fa);
-	if (!rc)
-		rc = tun_in_ns(&l.b, false, &fb);
+	/* Attach to both TUNs, each from inside its namespace. */
+	{
+		char ta[IFNAMSIZ], tb[IFNAMSIZ];
+		struct link_end ea = l.a, eb = l.b;
+		tun_name(l.a.ifname, ta, sizeof(ta));
+		tun_name(l.b.ifname, tb, sizeof(tb));
+		ea.ifname = ta;
+		eb.ifname = tb;
+		rc = tun_in_ns(&ea, false, &fa);
+		if (!rc)
+			rc = tun_in_ns(&eb, false, &fb);
+	}
 	if (!rc)
 		rc = link_enter_netns(l.a.netns); /* live where end a lives */
 	if (rc)
