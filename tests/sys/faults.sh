@@ -108,4 +108,58 @@ took=$(( $(date +%s) - t0 ))
 check "hung guest: detected within 10 s, not at the end of the window" test "$took" -lt 10
 check "hung guest: recorded with the reason" jq -e '.status == "failed" and (.error | test("no sample"))' "$tmp/hang/scenarios.jsonl"
 check "hung guest: no guest left" test "$(guests)" = "0 0"
+
+# --- the link cut mid-migration (100% loss on the migration path) -----------
+cat > "$tmp/cut.ini" <<EOI
+[global]
+workload = cpuadd
+delay = 4ms
+before = 1s
+after = 1s
+probe = no
+[a]
+bandwidth = 16MiB/s
+timeout = 8s
+[b]
+EOI
+"$MIGBENCH" run "$tmp/cut.ini" --lab.name=$LAB --out "$tmp/cut" --json --no-report > "$tmp/cut.ev" 2> "$tmp/cut.log" &
+run=$!
+if when_migrating "$tmp/cut.ev" 1; then
+	sleep 1
+	"$MIGBENCH" link set --lab.name=$LAB --delay 4ms --loss 100% > /dev/null && ok "link cut mid-migration (100% loss)"
+else
+	fail "link cut mid-migration" "never saw the migration start"
+fi
+wait $run; rc=$?
+[ $rc -eq 3 ] && ok "cut: run exits 3" || fail "cut: run exits 3" "exit $rc: $(tail -2 "$tmp/cut.log" | tr '\n' ' ')"
+a=$(jq -c 'select(.id=="a-d4ms-cpuadd-r1")' "$tmp/cut/scenarios.jsonl")
+check "cut: recorded failed, the timeout named" jq -e '.status == "failed" and (.error | test("timeout|abort"))' <<<"$a"
+check "cut: the guest ran on exactly one host (the source)" jq -e '.migration.guest_state_source == "running" and .migration.guest_state_target != "running"' <<<"$a"
+check "cut: the link was restored and the next scenario ran" test "$(jq -r 'select(.id=="b-d4ms-cpuadd-r1") | .status' "$tmp/cut/scenarios.jsonl")" = ok
+check "cut: no shaping left after the run" jq -e '[.links[] | select(.installed == true)] | length == 0' <<<"$(status)"
+check "cut: no guest left" test "$(guests)" = "0 0"
+
+# --- the workload dies / the guest crashes (guest test hooks) ----------------
+for fault in exit panic; do
+	cat > "$tmp/$fault.ini" <<EOI
+[global]
+workload = cpuadd
+before = 30s
+after = 1s
+probe = no
+[dies]
+guest_args = migbench.fault=$fault@2s
+[fine]
+before = 1s
+EOI
+	t0=$(date +%s)
+	"$MIGBENCH" run "$tmp/$fault.ini" --lab.name=$LAB --out "$tmp/$fault" --no-report > /dev/null 2> "$tmp/$fault.log"
+	rc=$?
+	took=$(( $(date +%s) - t0 ))
+	[ $rc -eq 3 ] && ok "guest fault '$fault': run exits 3" || fail "guest fault '$fault': run exits 3" "exit $rc"
+	check "guest fault '$fault': recorded failed, the silence named" jq -se 'map(select(.experiment=="dies"))[0] | .status == "failed" and (.error | test("no sample"))' "$tmp/$fault/scenarios.jsonl"
+	check "guest fault '$fault': detected in seconds, not at the end of the 30 s window" test "$took" -lt 40
+	check "guest fault '$fault': the next scenario ran" jq -se 'map(select(.experiment=="fine"))[0] | .status == "ok"' "$tmp/$fault/scenarios.jsonl"
+done
+check "faults: no guest left at the end" test "$(guests)" = "0 0"
 finish
