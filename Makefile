@@ -149,10 +149,13 @@ check: all
 check-unit: all
 	tests/run.sh unit profiles
 
+# The unit tests, the profiles and the controller-heavy system tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
+ASAN_TESTS ?= bad_input|docs|examples|run_smoke|resume
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-	MIGBENCH_BUILD=build/asan tests/run.sh
+	MIGBENCH_BUILD=build/asan MIGBENCH_TESTS='$(ASAN_TESTS)' tests/run.sh unit profiles sys
 
 deps:
 	scripts/deps.sh

@@ -3,7 +3,7 @@
 #
 #   tests/run.sh [GROUP...]     groups: unit profiles sys (default: all)
 #   MIGBENCH_BUILD=build/asan   test the sanitizer build instead
-#   MIGBENCH_TESTS=pattern      only sys tests whose file name matches
+#   MIGBENCH_TESTS=regex        only sys tests whose file name matches
 #
 # Unit tests are cmocka programs (TAP output); system tests are scripts in
 # tests/sys that print "ok|FAIL|skip <test>: <what>" lines (tests/lib.sh).
@@ -51,7 +51,7 @@ run_sys() {
 	tmp=$(mktemp)
 	for t in tests/sys/*.sh; do
 		[ -f "$t" ] || continue
-		if [ -n "${MIGBENCH_TESTS:-}" ] && [[ "$t" != *${MIGBENCH_TESTS}* ]]; then continue; fi
+		if [ -n "${MIGBENCH_TESTS:-}" ] && ! [[ "$(basename "$t" .sh)" =~ ^(${MIGBENCH_TESTS})$ ]]; then continue; fi
 		echo "== $t"
 		{ timeout 1800 bash "$t" 2>&1; echo "__status=$?"; } | tee "$tmp" | grep -v '^__status='
 		st=$(sed -n 's/^__status=//p' "$tmp")
