@@ -336,7 +336,10 @@ static int start_daemon(const struct link_spec *l)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
-		execl(exe, "migbench", "delayline", "--dir", l->statedir, (char *)NULL);
+		{
+			const char *argv[] = { "migbench", "delayline", "--dir", l->statedir, NULL };
+			execv(exe, (char *const *)argv);
+		}
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
