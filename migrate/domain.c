@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libvirt/virterror.h>
+
 #include "core/log.h"
 #include "core/util.h"
 #include "migrate/virt.h"
@@ -78,13 +80,21 @@ int dom_start(virConnectPtr c, const char *host, const char *xml, virDomainPtr *
 	return MB_OK;
 }
 
+/* A domain that went away meanwhile (libvirt cleans up the other half of
+ * an aborted migration itself) is destroyed enough. */
+static bool gone(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && (e->code == VIR_ERR_NO_DOMAIN || e->code == VIR_ERR_OPERATION_INVALID);
+}
+
 int dom_destroy_name(virConnectPtr c, const char *name)
 {
 	virDomainPtr d = virDomainLookupByName(c, name);
 	int rc = MB_OK;
 	if (!d)
 		return MB_OK;
-	if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0)
+	if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 && !gone())
 		rc = mb_err(MB_EFAILED, "destroying %s: %s", name, virt_errmsg());
 	virDomainFree(d);
 	return rc;
@@ -101,7 +111,7 @@ int dom_destroy_leftovers(virConnectPtr c, const char *host, int *n)
 		const char *name = virDomainGetName(doms[i]);
 		if (name && mb_str_starts(name, DOM_PREFIX)) {
 			mb_info("%s: removing %s left by an earlier run", host, name);
-			if (virDomainIsActive(doms[i]) == 1 && virDomainDestroy(doms[i]) < 0 && !rc)
+			if (virDomainIsActive(doms[i]) == 1 && virDomainDestroy(doms[i]) < 0 && !gone() && !rc)
 				rc = virt_err(MB_EFAILED, host, "destroying a leftover guest");
 			if (virDomainIsPersistent(doms[i]) == 1)
 				virDomainUndefine(doms[i]);

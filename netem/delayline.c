@@ -174,7 +174,7 @@ static int redirect_fn(void *arg)
 	q = rtnl_qdisc_alloc();
 	rtnl_tc_set_ifindex(TC_CAST(q), vidx);
 	rtnl_tc_set_parent(TC_CAST(q), TC_H_CLSACT);
-	rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(0xffff, 0));
+	rtnl_tc_set_handle(TC_CAST(q), TC_H_MAKE(TC_H_CLSACT, 0));
 	rtnl_tc_set_kind(TC_CAST(q), "clsact");
 	if (!j->on) {
 		err = rtnl_qdisc_delete(sk, q);
