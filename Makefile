@@ -24,7 +24,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wshadow -Wpointer-arith -Wundef -Wvla -Wwrite-strings -Wcast-align \
         -Wold-style-definition -Wno-unused-parameter -Werror
-MB_CFLAGS := -std=gnu11 $(WARN) -I. -MMD -MP -D_FORTIFY_SOURCE=2 \
+MB_CFLAGS := -std=gnu11 $(WARN) -I. -MMD -MP -D_FORTIFY_SOURCE=2 -DMB_PREFIX='"$(PREFIX)"' \
              -fstack-protector-strong -fno-strict-aliasing $(PKG_CFLAGS) $(CFLAGS)
 MB_LDFLAGS := $(LDFLAGS)
 MB_LIBS := $(PKG_LIBS) -lpthread -lm
@@ -171,6 +171,11 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/migbench/profiles
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migbench
 	install -m 0644 profiles/*.ini $(DESTDIR)$(PREFIX)/share/migbench/profiles/
+	@if [ -s build/guest/vmlinuz ]; then \
+	  install -d $(DESTDIR)$(PREFIX)/share/migbench/guest && \
+	  install -m 0644 build/guest/vmlinuz build/guest/initrd.img build/guest/manifest.json \
+	    $(DESTDIR)$(PREFIX)/share/migbench/guest/; \
+	else echo "install: no guest image (make guest first to install it too)"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/migbench

@@ -28,6 +28,10 @@ for _ in $(seq 1 600); do
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1
 done
+# While it runs, a second run on the same lab is refused, naming the holder.
+out=$("$MIGBENCH" run "$tmp/p.ini" --lab.name=$LAB --out "$tmp/second" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"held by pid $pid: migbench run"* ]] && ok "a second run on the same lab is refused, naming the holder" ||
+	fail "a second run on the same lab is refused, naming the holder" "exit $rc: $out"
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 before=$(jq -s length "$tmp/run/scenarios.jsonl")
