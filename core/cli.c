@@ -140,6 +140,19 @@ bool cli_has(const struct cli_args *a, const char *name)
 	return false;
 }
 
+int cli_get_all(const struct cli_args *a, const char *name, char ***vals)
+{
+	int n = 0;
+	*vals = NULL;
+	for (int i = 0; i < a->nv; i++) {
+		if (a->v[i].flag && !strcmp(a->v[i].flag->name, name)) {
+			*vals = mb_xrealloc(*vals, (size_t)(n + 1) * sizeof(**vals));
+			(*vals)[n++] = (char *)a->v[i].val;
+		}
+	}
+	return n;
+}
+
 void cli_free(struct cli_args *a)
 {
 	free(a->pos);

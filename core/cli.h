@@ -40,6 +40,9 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, bool accept_k
 /* The (last) value of a flag, or NULL. */
 const char *cli_get(const struct cli_args *a, const char *name);
 bool cli_has(const struct cli_args *a, const char *name);
+/* Every value of a repeatable flag, in order (free the array, not the
+ * strings); returns the count. */
+int cli_get_all(const struct cli_args *a, const char *name, char ***vals);
 void cli_free(struct cli_args *a);
 void cli_print_flags(const struct cli_flag *flags, FILE *f);
 

@@ -35,6 +35,13 @@ static const char exit_codes[] =
 	"  4    cannot run here: a resource is missing (the reason is printed)\n"
 	"  130  interrupted (SIGINT/SIGTERM); what was finished is kept\n";
 
+int cmd_bad_verb(const char *cmd, const char *verb, const char *const *verbs, size_t n)
+{
+	const char *s = mb_closest(verb, verbs, n);
+	return mb_err(MB_EINPUT, "%s: unknown action '%s'%s%s%s", cmd, verb, s ? ", did you mean '" : "",
+		      s ? s : "", s ? "'?" : "");
+}
+
 void cmd_usage(const char *name, const struct cli_flag *flags, bool keys, FILE *f)
 {
 	for (const struct mb_command *c = mb_commands; c->name; c++) {

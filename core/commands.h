@@ -30,6 +30,9 @@ int cmd_version(int argc, char **argv);
 /* The top-level usage (command list, exit codes). */
 void mb_usage(FILE *f);
 
+/* "lab: unknown action 'upp', did you mean 'up'?" as MB_EINPUT. */
+int cmd_bad_verb(const char *cmd, const char *verb, const char *const *verbs, size_t n);
+
 /* Shared by commands: print a command's usage with its flags. */
 void cmd_usage(const char *name, const struct cli_flag *flags, bool keys, FILE *f);
 

@@ -148,18 +148,6 @@ int mb_exec(const char *const argv[], const struct mb_exec_opts *opts, struct mb
 	return rc;
 }
 
-/* The last non-empty line of s, copied into out. */
-static void last_line(const char *s, char *out, size_t len)
-{
-	const char *end = s + strlen(s), *start;
-	while (end > s && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > s && start[-1] != '\n')
-		start--;
-	snprintf(out, len, "%.*s", (int)(end - start), start);
-}
-
 int mb_exec_ok(const char *const argv[], const struct mb_exec_opts *opts)
 {
 	struct mb_exec_result res = { 0 };
@@ -167,7 +155,7 @@ int mb_exec_ok(const char *const argv[], const struct mb_exec_opts *opts)
 	if (rc == MB_OK && res.status != 0) {
 		char *s = mb_argv_str(argv);
 		char line[512];
-		last_line(res.out, line, sizeof(line));
+		mb_last_line(res.out, line, sizeof(line));
 		rc = mb_err(MB_EINTERNAL, "'%s' failed (exit %d)%s%s", s, res.status,
 			    line[0] ? ": " : "", line);
 		free(s);

@@ -328,6 +328,17 @@ bool mb_str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+void mb_last_line(const char *s, char *out, size_t len)
+{
+	const char *end = s + strlen(s), *start;
+	while (end > s && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	snprintf(out, len, "%.*s", (int)(end - start), start);
+}
+
 char *mb_trim(char *s)
 {
 	char *e;

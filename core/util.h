@@ -47,6 +47,8 @@ size_t mb_edit_distance(const char *a, const char *b);
 /* The candidate closest to word, or NULL when none is close enough. */
 const char *mb_closest(const char *word, const char *const *cands, size_t n);
 bool mb_str_starts(const char *s, const char *prefix);
+/* The last non-empty line of s into out (for quoting a tool's output). */
+void mb_last_line(const char *s, char *out, size_t len);
 /* Trim ASCII whitespace in place; returns s. */
 char *mb_trim(char *s);
 /* Only [A-Za-z0-9._-], not empty, not starting with '.' or '-'. */

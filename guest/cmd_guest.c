@@ -287,9 +287,7 @@ int cmd_guest(int argc, char **argv)
 		rc = summary(&ss, &pr, (double)(mb_mono_ns() - pr.t0) / 1e9);
 	} else {
 		static const char *const verbs[] = { "info", "boot", "parse" };
-		const char *s = mb_closest(a.pos[0], verbs, 3);
-		rc = mb_err(MB_EINPUT, "guest: unknown action '%s'%s%s%s", a.pos[0],
-			    s ? ", did you mean '" : "", s ? s : "", s ? "'?" : "");
+		rc = cmd_bad_verb("guest", a.pos[0], verbs, 3);
 	}
 	cli_free(&a);
 	return rc;

@@ -141,9 +141,7 @@ int cmd_lab(int argc, char **argv)
 			mb_error("%s", mb_errmsg());
 	} else {
 		static const char *const verbs[] = { "up", "down", "status" };
-		const char *s = mb_closest(verb, verbs, 3);
-		rc = mb_err(MB_EINPUT, "lab: unknown action '%s'%s%s%s (up, down, status)", verb,
-			    s ? ", did you mean '" : "", s ? s : "", s ? "'?" : "");
+		rc = cmd_bad_verb("lab", verb, verbs, 3);
 	}
 out:
 	profile_free(p);

@@ -294,9 +294,14 @@ static int need_tools(void)
 	return rc;
 }
 
-static int write_text(const char *path, const char *text)
+/* Write text (and free it) as <root>/etc/<name>. */
+static int write_conf(const struct lab_site *s, const char *name, char *text)
 {
-	return mb_write_file_atomic(path, text, strlen(text));
+	char *p = mb_xasprintf("%s/etc/%s", s->root, name);
+	int rc = mb_write_file_atomic(p, text, strlen(text));
+	free(p);
+	free(text);
+	return rc;
 }
 
 static void make_uuid(char *out, size_t len)
@@ -343,10 +348,7 @@ static int site_config(struct lab_site *s, const char *cache)
 			    "host_uuid = \"%s\"\n"
 			    "log_outputs = \"3:file:/var/log/libvirt/libvirtd.log\"\n",
 			    s->addr, s->uuid);
-	p = mb_xasprintf("%s/etc/libvirtd.conf", s->root);
-	rc = write_text(p, text);
-	free(p);
-	free(text);
+	rc = write_conf(s, "libvirtd.conf", text);
 	if (rc)
 		return rc;
 	/* No cgroups (this machine's layout breaks domain start), no security
@@ -358,11 +360,7 @@ static int site_config(struct lab_site *s, const char *cache)
 			    "cgroup_controllers = [ ]\nstdio_handler = \"file\"\n"
 			    "migration_address = \"%s\"\nmigration_host = \"%s\"\n",
 			    s->addr, s->addr);
-	p = mb_xasprintf("%s/etc/qemu.conf", s->root);
-	rc = write_text(p, text);
-	free(p);
-	free(text);
-	return rc;
+	return write_conf(s, "qemu.conf", text);
 }
 
 static int site_start(struct lab_site *s, const char *cache)

@@ -10,6 +10,7 @@
 #include "netem/link.h"
 
 struct target {
+	bool from_spec;         /* --spec FILE: real holds allocated strings */
 	struct lab lab;
 	const struct link_ops *ops;
 	const struct link_spec *links[LAB_NLINKS];
@@ -19,9 +20,23 @@ struct target {
 	char why[512];
 };
 
-static int open_target(const struct mb_config *c, int path, bool all, struct target *t)
+static int open_target(const struct mb_config *c, int path, bool all, const char *spec,
+		       struct target *t)
 {
 	memset(t, 0, sizeof(*t));
+	if (spec) {
+		/* Any link described by a spec.json (benchmarks, tests). */
+		char backend[32];
+		int rc = link_spec_load(spec, &t->real, backend, sizeof(backend));
+		if (rc)
+			return rc;
+		t->from_spec = true;
+		t->links[t->n++] = &t->real;
+		for (const struct link_ops *const *o = link_backends; *o; o++)
+			if (!strcmp((*o)->name, backend))
+				t->ops = *o;
+		return MB_OK;
+	}
 	if (c->hosts_source[0]) {
 		char dev[64] = "";
 		if (!c->hosts_netem_dev[0])
@@ -53,7 +68,10 @@ static int open_target(const struct mb_config *c, int path, bool all, struct tar
 
 static void close_target(struct target *t)
 {
-	free((char *)t->real.a.ifname);
+	if (t->from_spec)
+		link_spec_free(&t->real);
+	else
+		free((char *)t->real.a.ifname);
 }
 
 static void print_state(const char *name, const struct link_state *s)
@@ -79,6 +97,7 @@ int cmd_link(int argc, char **argv)
 {
 	static const struct cli_flag flags[] = {
 		{ "json", NULL, "show, probe: print JSON", false },
+		{ "spec", "FILE", "act on the link a spec.json describes (benchmarks, tests)", false },
 		{ NULL, NULL, NULL, false },
 	};
 	struct cli_args a;
@@ -113,12 +132,13 @@ int cmd_link(int argc, char **argv)
 	profile_config(p, NULL, &c);
 	if (strcmp(verb, "set") && strcmp(verb, "clear") && strcmp(verb, "show") && strcmp(verb, "probe")) {
 		static const char *const verbs[] = { "set", "clear", "show", "probe" };
-		const char *s = mb_closest(verb, verbs, 4);
-		rc = mb_err(MB_EINPUT, "link: unknown action '%s'%s%s%s", verb, s ? ", did you mean '" : "",
-			    s ? s : "", s ? "'?" : "");
+		rc = cmd_bad_verb("link", verb, verbs, 4);
 		goto out;
 	}
-	rc = open_target(&c, c.link_path, strcmp(verb, "set") != 0, &t);
+	rc = open_target(&c, c.link_path, strcmp(verb, "set") != 0, cli_get(&a, "spec"), &t);
+	if (!rc && !t.ops && strcmp(verb, "probe"))
+		rc = mb_err(MB_EINPUT, "the link in %s names no backend migbench has: only probe works",
+			    cli_get(&a, "spec"));
 	if (rc)
 		goto done;
 	if (!strcmp(verb, "set")) {

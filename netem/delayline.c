@@ -399,18 +399,7 @@ static int dl_create(const struct link_spec *l)
 	if (running_pid(l) && ctl(l, "ping\n", reply, sizeof(reply)) == MB_OK)
 		return MB_OK; /* already there */
 	/* The veth pair: the link itself, with the addresses. */
-	{
-		const char *show[] = { "link", "show", l->a.ifname, NULL };
-		if (link_ip(&l->a, show) != MB_OK) {
-			const char *add[] = { "link", "add", l->a.ifname, "type", "veth", "peer", "name",
-					      l->b.ifname, "netns", ns_name(l->b.netns), NULL };
-			rc = link_ip(&l->a, add);
-		}
-	}
-	if (!rc)
-		rc = link_end_up(&l->a, &l->b);
-	if (!rc)
-		rc = link_end_up(&l->b, &l->a);
+	rc = link_veth_create(l);
 	/* The TUNs beside it: persistent, so they outlive the process. */
 	for (int i = 0; i < 2 && !rc; i++) {
 		const struct link_end *e = i ? &l->b : &l->a;

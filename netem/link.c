@@ -183,6 +183,23 @@ int link_end_up(const struct link_end *me, const struct link_end *peer)
 	return rc;
 }
 
+int link_veth_create(const struct link_spec *l)
+{
+	const char *show[] = { "link", "show", l->a.ifname, NULL };
+	int rc = MB_OK;
+	if (link_ip(&l->a, show) != MB_OK) {
+		const char *peer_ns = strrchr(l->b.netns, '/') ? strrchr(l->b.netns, '/') + 1 : l->b.netns;
+		const char *add[] = { "link", "add", l->a.ifname, "type", "veth", "peer", "name",
+				      l->b.ifname, "netns", peer_ns, NULL };
+		rc = link_ip(&l->a, add);
+	}
+	if (!rc)
+		rc = link_end_up(&l->a, &l->b);
+	if (!rc)
+		rc = link_end_up(&l->b, &l->a);
+	return rc;
+}
+
 /* ---- specs on disk ------------------------------------------------------------- */
 
 static json_object *jend(const struct link_end *e)

@@ -313,27 +313,9 @@ static int nm_supported(char *why, size_t len)
 
 static int nm_create(const struct link_spec *l)
 {
-	const char *nsa, *nsb;
-	int rc;
 	if (!l->b.ifname || !l->a.netns || !l->b.netns)
 		return MB_OK; /* a real host's interface exists already */
-	nsa = strrchr(l->a.netns, '/') + 1;
-	nsb = strrchr(l->b.netns, '/') + 1;
-	{
-		const char *show[] = { "link", "show", l->a.ifname, NULL };
-		if (link_ip(&l->a, show) != MB_OK) {
-			const char *add[] = { "link", "add", l->a.ifname, "type", "veth", "peer", "name",
-					      l->b.ifname, "netns", nsb, NULL };
-			rc = link_ip(&l->a, add);
-			if (rc)
-				return rc;
-		}
-	}
-	(void)nsa;
-	rc = link_end_up(&l->a, &l->b);
-	if (!rc)
-		rc = link_end_up(&l->b, &l->a);
-	return rc;
+	return link_veth_create(l);
 }
 
 static int nm_clear(const struct link_spec *l)

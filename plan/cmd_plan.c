@@ -145,12 +145,7 @@ int cmd_plan(int argc, char **argv)
 	rc = plan_parse_shard(cli_get(&a, "shard"), &sidx, &scount);
 	if (!rc)
 		rc = plan_shard(&pl, sidx, scount);
-	for (int i = 0; !rc && i < a.nv; i++) {
-		if (a.v[i].flag && !strcmp(a.v[i].flag->name, "only")) {
-			only = mb_xrealloc(only, (size_t)(nonly + 1) * sizeof(*only));
-			only[nonly++] = (char *)a.v[i].val;
-		}
-	}
+	nonly = cli_get_all(&a, "only", &only);
 	if (!rc)
 		rc = plan_only(&pl, only, nonly);
 	if (rc)

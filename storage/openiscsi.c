@@ -12,18 +12,6 @@
 #include "core/exec.h"
 #include "core/util.h"
 
-/* Last non-empty line of s, for messages. */
-static void tail_line(const char *s, char *out, size_t len)
-{
-	const char *end = s + strlen(s), *start;
-	while (end > s && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > s && start[-1] != '\n')
-		start--;
-	snprintf(out, len, "%.*s", (int)(end - start), start);
-}
-
 static int run_iscsiadm(enum iscsiadm_op op, const struct store_target *t,
 			const struct host_exec *h, char *why, size_t len)
 {
@@ -37,7 +25,7 @@ static int run_iscsiadm(enum iscsiadm_op op, const struct store_target *t,
 		return rc;
 	}
 	if (status != 0) {
-		tail_line(out ? out : "", line, sizeof(line));
+		mb_last_line(out ? out : "", line, sizeof(line));
 		snprintf(why, len, "on %s, '%s' failed (exit %d): %s", h->name, "iscsiadm", status,
 			 line);
 		free(out);
