@@ -599,6 +599,13 @@ static void *dir_thread(void *arg)
 	uint64_t ring_limit = d->sh->limit; /* the limit the ring is sized for */
 	double late_sum = 0;
 
+	/* Releases must happen on time even when the machine is busy: the
+	 * direction threads run at real-time priority (root; best effort). */
+	{
+		struct sched_param sp = { .sched_priority = 20 };
+		if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) != 0)
+			mb_debug("delay line %s: no real-time priority", d->name);
+	}
 	ev.data.fd = d->in;
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->in, &ev);
 	ev.data.fd = d->tfd;

@@ -53,7 +53,7 @@ r=$(jq -s '[.[] | select(.count != null)] | (.[-1].count - .[0].count) / (.[-1].
 awk -v r="$r" 'BEGIN{exit !(r > 18 && r < 22)}' && ok "memdirty paced at 20 MiB/s: $(printf %.1f "$r") MiB/s" || fail "memdirty paced at 20 MiB/s" "$r MiB/s"
 
 # The guest says what is wrong with its parameters.
-boot bad 8 "console=ttyS0 migbench.wl=seqread migbench.dev=/dev/nothere"
+boot bad 15 "console=ttyS0 migbench.wl=seqread migbench.dev=/dev/nothere"
 check "a bad device is reported by the guest" grep -q '"event":"error","text":"cannot open /dev/nothere' "$tmp/bad.jsonl"
 
 # cpuadd's loop is really there: a backward jump with an add in the body.
