@@ -87,7 +87,7 @@ out=$("$MIGBENCH" link probe "${L[@]}" 2>&1); rc=$?
 check "after clear the link works again" probe --probe_time 0.3s
 
 # Overload: a small queue behind a slow rate drops (counted), memory stays bounded.
-"$MIGBENCH" link set "${L[@]}" --delay 16ms --rate 20Mbit --queue 256KiB --tcp_buffer_max 64MiB >/dev/null
+"$MIGBENCH" link set "${L[@]}" --delay 16ms --rate 20Mbit --queue 16KiB --tcp_buffer_max 64MiB >/dev/null
 probe --probe_time 2s >/dev/null
 sh=$("$MIGBENCH" link show "${L[@]}" --json)
 check "bounded queue: drops are counted" jq -e '.[0].drops_queue > 0' <<<"$sh"
