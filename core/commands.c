@@ -19,7 +19,7 @@ const struct mb_command mb_commands[] = {
 	{ "lab", cmd_lab, "up|down|status", "the local lab: two libvirt hosts and an iSCSI target",
 	  false },
 	{ "link", cmd_link, "set|clear|show|probe", "emulate the WAN link and measure it", false },
-	{ "guest", cmd_guest, "info|boot", "the guest image and its workloads", false },
+	{ "guest", cmd_guest, "info|boot|parse", "the guest image and its workloads", false },
 	{ "help", cmd_help, "[COMMAND|keys|exit-codes]", "show help", false },
 	{ "version", cmd_version, "", "print version and build information", false },
 	{ "delayline", cmd_delayline, "", "(internal) the userspace delay line process", true },

@@ -4,6 +4,7 @@
  * bytes are readable, we stamp them with CLOCK_MONOTONIC at once and feed
  * the sample parser.  Everything else reads the collected samples under the
  * mutex. */
+#define _GNU_SOURCE
 #include "migrate/console.h"
 
 #include <stdlib.h>
@@ -79,6 +80,9 @@ static void on_readable(virStreamPtr st, int events, void *opaque)
 		if (n > 0) {
 			struct feed_ctx f = { c, mb_mono_ns() };
 			c->bytes += (uint64_t)n;
+			/* Kernel messages are not samples, but this one explains a silence. */
+			if (memmem(buf, (size_t)n, "Kernel panic", 12))
+				c->panicked = true;
 			if (c->raw)
 				fwrite(buf, 1, (size_t)n, c->raw);
 			sample_stream_feed(&c->ss, buf, (size_t)n, on_sample, &f);

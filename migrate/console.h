@@ -31,6 +31,7 @@ struct console {
 	char wl[16], unit[8];     /* from the samples */
 	char error[160];          /* the guest's last "error" event text */
 	bool exited;              /* the workload reported exit */
+	bool panicked;            /* "Kernel panic" went by on the console */
 	pthread_cond_t cond;      /* signalled on every sample */
 };
 

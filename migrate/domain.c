@@ -62,7 +62,8 @@ char *dom_xml(const struct guest_spec *g)
 		"</domain>\n",
 		g->virt_type == VIRT_KVM ? "kvm" : "qemu", name, g->uuid,
 		(unsigned long long)(g->memory / 1024), g->vcpus, kernel, initrd, cmdline,
-		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n" : "",
+		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
+					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",
 		g->disk_xml ? g->disk_xml : "");
 	free(name);
 	free(kernel);

@@ -299,10 +299,10 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 		if (err[0])
 			return mb_err(MB_EFAILED, "the guest workload reported an error: %s", err);
 		if (now - last > quiet_max)
-			return mb_err(MB_EFAILED,
-				      "the guest sent no sample for %.1f s (workload died or guest "
-				      "crashed?)",
-				      (double)(now - last) / 1e9);
+			return mb_err(MB_EFAILED, "the guest sent no sample for %.1f s (%s)",
+				      (double)(now - last) / 1e9,
+				      con->panicked ? "its kernel panicked: see the console log"
+						    : "workload died or guest crashed?");
 		if (now >= until)
 			return MB_OK;
 		mb_sleep_ns(until - now < 50000000 ? until - now : 50000000);
@@ -524,8 +524,8 @@ int scenario_run(struct runner *r, const struct scenario *sc, int idx, json_obje
 	t_after = mr.t_resume + c->after_ns;
 	rc = console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC);
 	if (rc) {
-		rc = mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s",
-			    to.name);
+		rc = mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s%s",
+			    to.name, g->con.panicked ? ": its kernel panicked (see the console log)" : "");
 		goto done;
 	}
 	/* Wait one interval past the window so a sample closes it. */

@@ -1,7 +1,9 @@
 /* memdirty.c - the workload that decides whether pre-copy converges: it
  * keeps re-dirtying a working set, page by page, at a target rate (or as
  * fast as it can); counts bytes of memory dirtied (page granular: one
- * write per page dirties the whole page for the migration). */
+ * write per page dirties the whole page for the migration).  The working
+ * set starts filled with random bytes, so its pages neither compress nor
+ * count as zero pages. */
 #define _GNU_SOURCE
 #include "workloads/wl.h"
 
@@ -30,6 +32,17 @@ static int memdirty_setup(const struct wl_params *p, char *err, size_t len)
 		snprintf(err, len, "cannot map a %llu-byte working set: %s", (unsigned long long)p->wss,
 			 strerror(errno));
 		return -1;
+	}
+	/* Random contents: pages that compress (or are zero) would flatter
+	 * compression and zero-page detection in the migration. */
+	{
+		uint64_t x = 0x2545f4914f6cdd1dULL;
+		for (size_t i = 0; i + 8 <= p->wss; i += 8) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			*(uint64_t *)(void *)(mem + i) = x;
+		}
 	}
 	return 0;
 }
