@@ -621,6 +621,29 @@ static int guest_copy(struct lab *lab)
 	return rc;
 }
 
+int lab_refresh_guest(struct lab *lab)
+{
+	struct mb_config c, mine;
+	struct guest_image built, copy;
+	opt_defaults(&c);
+	if (guest_image_find(&c, &built) != MB_OK)
+		return MB_OK; /* nothing built: the lab's copy (if any) is all there is */
+	mine = c;
+	mine.kernel = lab->guest_kernel;
+	mine.initrd = lab->guest_initrd;
+	if (lab->guest_kernel[0] && guest_image_find(&mine, &copy) == MB_OK &&
+	    !strcmp(built.kernel_sha256, copy.kernel_sha256) &&
+	    !strcmp(built.initrd_sha256, copy.initrd_sha256))
+		return MB_OK;
+	mb_info("the guest image changed since lab '%s' came up: refreshing the lab's copy", lab->name);
+	snprintf(lab->guest_kernel, sizeof(lab->guest_kernel), "%s/guest/vmlinuz", lab->dir);
+	snprintf(lab->guest_initrd, sizeof(lab->guest_initrd), "%s/guest/initrd.img", lab->dir);
+	{
+		int rc = guest_copy(lab);
+		return rc ? rc : save_state(lab);
+	}
+}
+
 static int links_up(struct lab *lab, const struct mb_config *cfg)
 {
 	const struct link_ops *ops;

@@ -80,6 +80,9 @@ int lab_down(const struct mb_config *cfg, bool purge_cache) MB_WUR;
 int lab_load(struct lab *lab, const struct mb_config *cfg) MB_WUR;
 /* Check every part for real; *healthy says whether all are fine. */
 int lab_status(const struct lab *lab, json_object **out, bool *healthy) MB_WUR;
+/* Bring the lab's copy of the guest image up to date with the built one
+ * (after a `make guest` while the lab was up). */
+int lab_refresh_guest(struct lab *lab) MB_WUR;
 /* The link spec by name ("wan", "sto-src", "sto-dst"), or NULL. */
 const struct link_spec *lab_link(const struct lab *lab, const char *name);
 const struct link_ops *lab_link_ops(const struct lab *lab);

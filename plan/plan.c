@@ -124,6 +124,9 @@ static void check_scenario(struct profile *p, const struct scenario *s, bool lab
 			    (unsigned long long)(c->memory >> 20));
 	if (c->xbzrle && c->xbzrle_cache > c->memory)
 		check_error(p, s, "xbzrle_cache", "xbzrle_cache is larger than the guest's memory");
+	if (c->xbzrle && (c->xbzrle_cache & (c->xbzrle_cache - 1)))
+		check_error(p, s, "xbzrle_cache",
+			    "xbzrle_cache must be a power of two (QEMU refuses anything else), e.g. 64MiB");
 	if (c->jitter_ns * 2 > c->delay_ns && c->jitter_ns > 0)
 		check_error(p, s, "jitter",
 			    "jitter (%lld us) must not exceed half the delay (%lld us): each "

@@ -49,6 +49,8 @@ static int open_lab(struct testbed *tb, const struct plan *pl)
 		}
 		json_object_put(st);
 	}
+	if (!rc)
+		rc = lab_refresh_guest(&tb->lab);
 	if (rc)
 		return rc;
 	for (int i = 0; i < 2; i++) {

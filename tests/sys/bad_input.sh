@@ -37,6 +37,7 @@ cases=(
 "contradiction memdirty|[global]\nmemory = 128MiB\nmemdirty_size = 120MiB|memdirty_size (120 MiB) must leave at least 48 MiB"
 "contradiction jitter|[global]\ndelay = 4ms\njitter = 3ms|jitter (3000 us) must not exceed half the delay"
 "seqread beyond the LUN|[global]\nseqread_size = 1GiB\n[lab]\nlun_size = 512MiB|is beyond the lab's LUN"
+"xbzrle cache not a power of two|[global]\nxbzrle = yes\nxbzrle_cache = 96MiB|bad.ini:3: xbzrle_cache must be a power of two"
 "O_DIRECT block|[global]\nseqread_block = 1000B|multiple of 512"
 "control characters|[global]\nguest_args = a\x01b|guest_args: value contains control characters"
 )
