@@ -7,8 +7,8 @@ cd "$TOP"
 want=$("$MIGBENCH" help keys --markdown)
 have=$(awk '/<!-- keys:begin -->/{on=1;next} /<!-- keys:end -->/{on=0} on' README.md)
 [ "$want" = "$have" ] && ok "README key reference matches the option table" || fail "README key reference matches the option table" "run scripts/readme-keys.sh"
-grep -q 'sudo make deps sweep' README.md && ok "README shows the main command" || fail "README shows the main command"
-grep -q 'sudo make deps check' README.md && ok "README shows the test command" || fail "README shows the test command"
+grep -qx '    make deps sweep' README.md && ok "README shows the main command" || fail "README shows the main command"
+grep -qx '    make deps check' README.md && ok "README shows the test command" || fail "README shows the test command"
 for t in deps sweep check check-asan bench fuzz guest install; do
 	grep -qE "^$t:" Makefile && ok "make $t has a rule" || fail "make $t has a rule"
 done
