@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,22 @@ int mb_rm_rf(const char *path)
 	if (unlink(path) < 0)
 		return mb_err_errno(MB_EINTERNAL, "cannot remove %s", path);
 	return MB_OK;
+}
+
+bool mb_pid_alive(pid_t pid)
+{
+	char p[64], state = 0;
+	FILE *f;
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return false;
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state && state != 'Z' && state != 'X';
 }
 
 size_t mb_edit_distance(const char *a, const char *b)

@@ -42,6 +42,9 @@ bool mb_path_exists(const char *path);
 /* Remove a directory tree (like rm -rf, without following symlinks). */
 int mb_rm_rf(const char *path) MB_WUR;
 
+/* Whether pid runs (a zombie waiting to be reaped does not). */
+bool mb_pid_alive(pid_t pid);
+
 /* Strings. */
 size_t mb_edit_distance(const char *a, const char *b);
 /* The candidate closest to word, or NULL when none is close enough. */

@@ -105,19 +105,7 @@ int ns_pids(const char *path, pid_t *pids, int max)
 
 bool ns_pid_alive(pid_t pid)
 {
-	char p[64], state = 0;
-	FILE *f;
-	if (pid <= 0 || kill(pid, 0) < 0)
-		return false;
-	/* A zombie is not alive. */
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return false;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
-	fclose(f);
-	return state && state != 'Z' && state != 'X';
+	return mb_pid_alive(pid);
 }
 
 bool ns_pid_is(pid_t pid, const char *comm)

@@ -290,7 +290,7 @@ static pid_t running_pid(const struct link_spec *l)
 	size_t n;
 	if (mb_read_file(p, &buf, &n) == MB_OK) {
 		pid = (pid_t)atoi(buf);
-		if (pid > 0 && kill(pid, 0) < 0)
+		if (!mb_pid_alive(pid))
 			pid = 0;
 	}
 	free(buf);
@@ -435,9 +435,9 @@ static int dl_destroy(const struct link_spec *l)
 	if (pid) {
 		if (ctl(l, "quit\n", reply, sizeof(reply)) != MB_OK)
 			kill(pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		for (int i = 0; i < 100 && mb_pid_alive(pid); i++)
 			mb_sleep_ns(10 * 1000000);
-		if (kill(pid, 0) == 0)
+		if (mb_pid_alive(pid))
 			kill(pid, SIGKILL);
 	}
 	for (int i = 0; i < 2; i++) {
