@@ -154,6 +154,19 @@ static json_object *jstr(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
+/* What state.json and status both say of a site. */
+static json_object *site_json(const struct lab_site *s)
+{
+	json_object *j = json_object_new_object();
+	json_object_object_add(j, "role", jstr(s->role));
+	json_object_object_add(j, "hostname", jstr(s->hostname));
+	json_object_object_add(j, "netns", jstr(s->netns));
+	json_object_object_add(j, "uri", jstr(s->uri));
+	json_object_object_add(j, "addr", jstr(s->addr));
+	json_object_object_add(j, "libvirtd_pid", json_object_new_int(s->pid));
+	return j;
+}
+
 static int save_state(const struct lab *lab)
 {
 	json_object *o = json_object_new_object(), *sites = json_object_new_array();
@@ -167,15 +180,8 @@ static int save_state(const struct lab *lab)
 	json_object_object_add(o, "dir", jstr(lab->dir));
 	json_object_object_add(o, "created_epoch_s", json_object_new_double(lab->created));
 	for (int i = 0; i < 2; i++) {
-		const struct lab_site *s = &lab->site[i];
-		json_object *j = json_object_new_object();
-		json_object_object_add(j, "role", jstr(s->role));
-		json_object_object_add(j, "hostname", jstr(s->hostname));
-		json_object_object_add(j, "netns", jstr(s->netns));
-		json_object_object_add(j, "uri", jstr(s->uri));
-		json_object_object_add(j, "addr", jstr(s->addr));
-		json_object_object_add(j, "uuid", jstr(s->uuid));
-		json_object_object_add(j, "libvirtd_pid", json_object_new_int(s->pid));
+		json_object *j = site_json(&lab->site[i]);
+		json_object_object_add(j, "uuid", jstr(lab->site[i].uuid));
 		json_object_array_add(sites, j);
 	}
 	json_object_object_add(o, "sites", sites);
@@ -798,15 +804,9 @@ out:
 
 static json_object *site_status(const struct lab_site *s, bool *ok)
 {
-	json_object *j = json_object_new_object();
+	json_object *j = site_json(s);
 	virConnectPtr c = NULL;
 	bool alive = ns_pid_is(s->pid, "libvirtd");
-	json_object_object_add(j, "role", jstr(s->role));
-	json_object_object_add(j, "hostname", jstr(s->hostname));
-	json_object_object_add(j, "uri", jstr(s->uri));
-	json_object_object_add(j, "addr", jstr(s->addr));
-	json_object_object_add(j, "netns", jstr(s->netns));
-	json_object_object_add(j, "libvirtd_pid", json_object_new_int(s->pid));
 	json_object_object_add(j, "libvirtd_running", json_object_new_boolean(alive));
 	if (!alive) {
 		*ok = false;
