@@ -17,17 +17,28 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 VERSION  := 0.1.0
 
-PKGS     := libvirt libnl-route-3.0 json-c inih
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Libraries, as pkg-config module = Debian package.  pkg-config is asked
+# when the first compile needs the flags (not when make reads this file), so
+# `make deps sweep` works in one go on a fresh machine: deps installs the
+# packages first.  A missing one stops the build with the package to install
+# ($(BUILD)/pkgcheck), never with a compiler error deep in a file.
+PKG_CONFIG ?= pkg-config
+PKGS_DEB := libvirt=libvirt-dev libnl-route-3.0=libnl-route-3-dev json-c=libjson-c-dev \
+            inih=libinih-dev
+PKGS     := $(foreach p,$(PKGS_DEB),$(firstword $(subst =, ,$(p))))
+# Evaluated once, on first use.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+# What `make deps` runs (a test replaces it).
+DEPS_CMD ?= scripts/deps.sh
 
 WARN := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wshadow -Wpointer-arith -Wundef -Wvla -Wwrite-strings -Wcast-align \
         -Wold-style-definition -Wno-unused-parameter -Werror
-MB_CFLAGS := -std=gnu11 $(WARN) -I. -MMD -MP -D_FORTIFY_SOURCE=2 -DMB_PREFIX='"$(PREFIX)"' \
+MB_CFLAGS = -std=gnu11 $(WARN) -I. -I$(BUILD)/gen -MMD -MP -D_FORTIFY_SOURCE=2 -DMB_PREFIX='"$(PREFIX)"' \
              -fstack-protector-strong -fno-strict-aliasing $(PKG_CFLAGS) $(CFLAGS)
 MB_LDFLAGS := $(LDFLAGS)
-MB_LIBS := $(PKG_LIBS) -lpthread -lm
+MB_LIBS = $(PKG_LIBS) -lpthread -lm
 
 ifeq ($(V),1)
 Q :=
@@ -76,30 +87,45 @@ GUEST_CFLAGS := -std=gnu11 $(WARN) -I. -O2 -g0 -pthread -static -ffile-prefix-ma
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_TIME ?= 30
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -I. -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .DEFAULT_GOAL := all
-.PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep FORCE
+.PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep unit-bins FORCE
 
 # The main job: the study's sweep on the local lab, ending with results and
 # plots under results/ (needs root: namespaces, libvirtd, tgtd).
 sweep: all guest
 	./migbench run profiles/seed-wan.ini
 
-all: $(BIN) $(UNIT_BINS)
+# The tool alone: test-only libraries (cmocka) are needed by `make check`.
+all: $(BIN)
 
-build/version.h: FORCE
-	@mkdir -p build
+# Every library there, or a message naming the Debian package to install.
+$(BUILD)/pkgcheck:
+	@mkdir -p $(dir $@)
+	@missing=; for p in $(PKGS_DEB); do \
+	  $(PKG_CONFIG) --exists "$${p%%=*}" 2>/dev/null || missing="$$missing $${p#*=}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "migbench needs these Debian packages to build:$$missing" >&2; \
+	  echo "  install them with: make deps   (or: apt-get install$$missing)" >&2; \
+	  exit 1; \
+	fi; touch $@
+
+# Version and build flags, one header per build folder, rewritten only when
+# its text changes; only the two files that include it depend on it (.d).
+$(BUILD)/gen/mb_version.h: FORCE
+	@mkdir -p $(dir $@)
 	@rev=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
 	 printf '#define MB_VERSION "%s"\n#define MB_GIT_REV "%s"\n#define MB_BUILD_FLAGS "%s"\n' \
 	   '$(VERSION)' "$$rev" '$(CC) $(CFLAGS)' > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c build/version.h
+$(BUILD)/obj/%.o: %.c | $(BUILD)/pkgcheck $(BUILD)/gen/mb_version.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(MB_CFLAGS) -c -o $@ $<
@@ -112,8 +138,9 @@ $(BIN): $(MAIN_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(MB_CFLAGS) $(MB_LDFLAGS) -o $@ $^ $(MB_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) build/version.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/pkgcheck $(BUILD)/gen/mb_version.h
 	@mkdir -p $(dir $@)
+	@$(PKG_CONFIG) --exists cmocka || { echo "the unit tests need libcmocka-dev (make deps)" >&2; exit 1; }
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(MB_CFLAGS) $(MB_LDFLAGS) -o $@ $< $(LIB) $(MB_LIBS) -lcmocka
 
@@ -126,7 +153,7 @@ $(GUEST_BIN): $(GUEST_SRCS) $(wildcard workloads/*.h samples/proto.h)
 guest: $(GUEST_BIN) guest/mkimage.sh guest/init
 	guest/mkimage.sh $(GUEST_BIN) build/guest
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) build/version.h
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(BUILD)/pkgcheck build/gen/mb_version.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-CC $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(MB_LIBS)
@@ -143,10 +170,11 @@ fuzz: $(FUZZ_BINS)
 	  grep -E '^(stat::number_of_executed_runs|Done)' build/fuzz/$$name.log; \
 	done
 
-check: all
+# Everything the tests use: the tool, the unit tests and the guest image.
+check: all $(UNIT_BINS) guest
 	tests/run.sh
 
-check-unit: all
+check-unit: all $(UNIT_BINS)
 	tests/run.sh unit profiles
 
 # The unit tests, the profiles and the controller-heavy system tests under
@@ -154,11 +182,14 @@ check-unit: all
 ASAN_TESTS ?= bad_input|docs|examples|run_smoke|resume
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  all unit-bins
 	MIGBENCH_BUILD=build/asan MIGBENCH_TESTS='$(ASAN_TESTS)' tests/run.sh unit profiles sys
 
+unit-bins: $(UNIT_BINS)
+
 deps:
-	scripts/deps.sh
+	$(DEPS_CMD)
 
 build/bench/nl_apply: bench/nl_apply.c
 	@mkdir -p $(dir $@)
@@ -184,4 +215,4 @@ uninstall:
 clean:
 	rm -rf build migbench
 
--include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "build/version.h"
+#include "mb_version.h"
 #include "core/util.h"
 
 

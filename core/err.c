@@ -7,14 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local char errbuf[2048];
+static _Thread_local char errbuf[MB_ERRMSG_MAX];
+
+/* A message that did not fit ends in "..." so the cut is visible. */
+static void mark_cut(int n)
+{
+	if (n >= (int)sizeof(errbuf))
+		memcpy(errbuf + sizeof(errbuf) - 4, "...", 4);
+}
 
 static void vset(const char *fmt, va_list ap, const char *suffix) MB_PRINTF(1, 0);
 static void vset(const char *fmt, va_list ap, const char *suffix)
 {
 	int n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	if (suffix && n >= 0 && (size_t)n < sizeof(errbuf))
-		snprintf(errbuf + n, sizeof(errbuf) - (size_t)n, ": %s", suffix);
+		n += snprintf(errbuf + n, sizeof(errbuf) - (size_t)n, ": %s", suffix);
+	mark_cut(n);
 }
 
 int mb_err(int rc, const char *fmt, ...)
@@ -48,7 +56,8 @@ int mb_err_ctx(int rc, const char *fmt, ...)
 	n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < sizeof(errbuf) && old[0])
-		snprintf(errbuf + n, sizeof(errbuf) - (size_t)n, ": %s", old);
+		n += snprintf(errbuf + n, sizeof(errbuf) - (size_t)n, ": %s", old);
+	mark_cut(n);
 	return rc;
 }
 
@@ -60,6 +69,22 @@ const char *mb_errmsg(void)
 void mb_err_clear(void)
 {
 	errbuf[0] = '\0';
+}
+
+void mb_err_save(struct mb_error *e, int rc)
+{
+	e->rc = rc;
+	if (rc == MB_OK)
+		e->msg[0] = '\0';
+	else
+		memcpy(e->msg, errbuf, sizeof(e->msg));
+}
+
+int mb_err_restore(const struct mb_error *e)
+{
+	if (e->rc != MB_OK)
+		memcpy(errbuf, e->msg, sizeof(errbuf));
+	return e->rc;
 }
 
 int mb_exit_code(int rc)

@@ -38,6 +38,28 @@ int mb_err_errno(int rc, const char *fmt, ...) MB_PRINTF(2, 3);
 /* Prepend context to the current message ("while X: <message>"), keep rc. */
 int mb_err_ctx(int rc, const char *fmt, ...) MB_PRINTF(2, 3);
 const char *mb_errmsg(void);
+
+/* The longest message kept (longer ones are cut with "..."). */
+#define MB_ERRMSG_MAX 2048
+
+/* A failure carried through a cleanup that may fail itself, or from a worker
+ * thread to the thread that waits for it (libvirt's virErrorPreserveLast /
+ * virErrorRestore, libgit2's git_error_state_capture / restore):
+ *
+ *     struct mb_error keep;
+ *     mb_err_save(&keep, rc);      // the reason the user needs
+ *     cleanup();                   // may set (and lose) errors of its own
+ *     return mb_err_restore(&keep);
+ *
+ * A worker saves into a struct the caller owns; after joining, the caller
+ * restores it in its own thread.  rc == MB_OK saves "no error". */
+struct mb_error {
+	int rc;
+	char msg[MB_ERRMSG_MAX];
+};
+void mb_err_save(struct mb_error *e, int rc);
+/* Make e the calling thread's error again; returns e->rc. */
+int mb_err_restore(const struct mb_error *e);
 void mb_err_clear(void);
 int mb_exit_code(int rc);
 const char *mb_rc_name(int rc);

@@ -13,7 +13,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "build/version.h"
+#include "mb_version.h"
 #include "core/exec.h"
 #include "core/util.h"
 
