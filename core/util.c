@@ -106,8 +106,11 @@ void mb_iso8601(double t, char *buf, size_t len)
 
 int mb_mkdir_p(const char *path, mode_t mode)
 {
-	char *p = mb_xstrdup(path);
+	char *p;
 	int rc = MB_OK;
+	if (!*path)
+		return mb_err(MB_EINPUT, "cannot create a directory with an empty name");
+	p = mb_xstrdup(path);
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;

@@ -90,8 +90,14 @@ int guest_image_find(const struct mb_config *cfg, struct guest_image *out)
 			return mb_err(MB_EINPUT, "kernel=%s is set, so initrd must be set too", cfg->kernel);
 		snprintf(out->kernel, sizeof(out->kernel), "%s", cfg->kernel);
 		snprintf(out->initrd, sizeof(out->initrd), "%s", cfg->initrd);
-		snprintf(dir, sizeof(dir), "%s", cfg->kernel);
-		snprintf(dir, sizeof(dir), "%s", dirname(dir));
+		/* The manifest next to the kernel.  dirname works in place: its
+		 * result copied onto its own argument overlapped and left dir empty
+		 * (so run.json had no guest kernel version). */
+		{
+			char *copy = mb_xstrdup(cfg->kernel);
+			snprintf(dir, sizeof(dir), "%s", dirname(copy));
+			free(copy);
+		}
 	} else {
 		if (!find_dir(dir, sizeof(dir)))
 			return mb_err(MB_EUNSUPP, "no guest image: run 'make guest' (or set kernel= and "

@@ -1,46 +1,102 @@
 /* report.h - from recorded runs to pictures: summary.csv (one row per
  * scenario, every figure), plots/ (PNG through gnuplot) and index.html.
  * Several run directories (shards of one plan) are merged; a scenario id
- * recorded in two of them is reported. */
+ * recorded in two of them is reported.
+ *
+ * A results directory is treated as hostile: records are read through one
+ * typed layer (rep_row_from_json, rep_prov_from_json) that checks every
+ * type, a malformed record is skipped with a file:line warning and counted,
+ * file names in records must stay inside their run directory, and nothing
+ * read reaches gnuplot or HTML except through report/text.h. */
 #ifndef MB_REPORT_H
 #define MB_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <json-c/json.h>
 
 #include "core/err.h"
+#include "report/text.h"
 
-/* One scenario record, the last one of its id across the runs. */
+/* One scenario record, typed.  Strings are owned (NULL: absent or null),
+ * numbers NaN when absent or null, booleans as 0/1. */
 struct rep_row {
-	json_object *rec;   /* borrowed from the loaded records */
-	const char *dir;    /* the run directory it came from */
+	const char *dir; /* the run directory it came from (the caller's string) */
+	int line;        /* its line in dir/scenarios.jsonl */
+	char *id, *experiment, *status, *workload, *error, *link_path, *compression;
+	char *unit;                /* phases.before.unit: "add", "B", "beat" */
+	char *link_backend, *storage_mode, *storage_why, *source, *destination;
+	char *samples_file;        /* relative to dir, not yet checked */
+	char *jobstats_file;
+	double repetition, delay_ms, delay_s, jitter_s, loss, rate, memory;
+	double max_downtime_s, bandwidth, auto_converge, xbzrle, multifd, postcopy_after;
+	double total_s, downtime_s, setup_s, bytes, iterations, mig_bandwidth, observed_downtime_s;
+	double postcopy, pause_s, resume_s;
+	double before_rate, before_stddev, before_n, during_rate, during_stddev, during_n;
+	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
+	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;
+	double *iter_s;            /* migration.iteration_events_s */
+	size_t niter;
+	/* The matrix settings (list options but delay and workload) as text,
+	 * for series labels: cfg_opt[i] is an index into the option table. */
+	int *cfg_opt;
+	char **cfg_val;
+	int ncfg;
 };
+
+/* run.json, typed: what the provenance table shows (NULL: absent). */
+struct rep_prov {
+	char *version, *git_revision, *kernel, *qemu, *libvirt, *testbed, *link_backend, *link_why;
+	char *link_semantics, *guest_kernel_version, *guest_kernel_sha256, *start_time, *command;
+};
+
+/* One record's JSON object into row.  MB_EINPUT (message: the key and what
+ * is wrong with it) when a value has the wrong type or id/status is missing;
+ * row is then empty.  The only place that knows the record's keys. */
+int rep_row_from_json(json_object *rec, struct rep_row *row) MB_WUR;
+void rep_row_free(struct rep_row *row);
+/* run.json into prov; a key of the wrong type is left NULL and described
+ * in bad ("key is a number, not a string; ..."). */
+void rep_prov_from_json(json_object *run, struct rep_prov *prov, struct rep_buf *bad);
+void rep_prov_free(struct rep_prov *prov);
+
+/* The columns of summary.csv, in order: name, and the row's field. */
+size_t rep_ncolumns(void);
+const char *rep_column_name(size_t c);
+/* The column's text (CSV-quoted when needed; numbers in base units). */
+void rep_column_csv(const struct rep_row *row, size_t c, struct rep_buf *b);
 
 struct rep_set {
-	struct rep_row *rows;
+	struct rep_row *rows; /* one per scenario id, the last record of each */
 	int n;
-	json_object **objs; /* every record loaded (owned) */
-	int nobjs;
-	int duplicates;     /* ids found in more than one run directory */
-	int bad_lines;      /* unreadable jsonl lines skipped */
-	json_object *run;   /* run.json of the first directory (owned) */
+	int duplicates;       /* ids found in more than one run directory */
+	int bad_lines;        /* lines that are not JSON objects (a crash mid-write) */
+	int malformed;        /* records skipped for a value of the wrong type */
+	int refused;          /* file names in records pointing outside their run */
+	struct rep_prov prov; /* run.json of the first directory */
+	char **problems;      /* every warning, for index.html */
+	int nproblems;
 };
 
-/* Load and merge the runs' records. */
+/* Load and merge the runs' records (linear in records and their size). */
 int rep_load(const char *const *dirs, int n, struct rep_set *set) MB_WUR;
 void rep_free(struct rep_set *set);
+/* A warning: printed, and kept for index.html. */
+void rep_problem(struct rep_set *set, const char *fmt, ...) MB_PRINTF(2, 3);
 
-/* The number at a dotted path ("migration.total_s"), NaN if absent/null. */
+/* The number at a dotted path ("migration.total_s"), NaN if absent, null or
+ * not a number (booleans as 0/1). */
 double rep_num(json_object *rec, const char *path);
-const char *rep_str(json_object *rec, const char *path);
 
 /* summary.csv text (free it). */
 char *rep_summary_csv(const struct rep_set *set);
 
 /* Write summary.csv, plots/ and index.html into out (NULL: the first run
  * directory when there is one, else results/merged-<time>).  With
- * summary_only, no plots. */
+ * summary_only, no plots.  index.html is written even when records were
+ * skipped or plots failed; then the result is MB_EINPUT (skipped records,
+ * refused file names) after everything else was written. */
 int report_runs(const char *const *dirs, int n, const char *out, bool summary_only) MB_WUR;
 
 /* Student t critical value for a two-sided 95% interval with df degrees. */

@@ -138,8 +138,8 @@ static void test_summary_matches_records(void **state)
 	assert_non_null(strstr(csv, ",2.25,"));
 	assert_non_null(strstr(csv, ",3.5,"));
 	assert_null(strstr(csv, "boom")); /* the failed record was replaced */
-	assert_true(rep_num(set.rows[1].rec, "migration.total_s") == 3.5);
-	assert_true(isnan(rep_num(set.rows[0].rec, "no.such.path")));
+	assert_true(set.rows[1].total_s == 3.5);
+	assert_true(isnan(set.rows[0].pause_s));
 	free(csv);
 	rep_free(&set);
 	free(dir);

@@ -1,0 +1,55 @@
+/* internal.h - what the report's own files share (not for other folders). */
+#ifndef MB_REPORT_INTERNAL_H
+#define MB_REPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+/* ---- files (files.c) ---- */
+
+/* Open dir/rel for reading when it is a regular file inside dir: rel is
+ * relative, has no ".." component, and no symlink on the way leads out of
+ * dir.  NULL with the reason as the error message; *missing tells a file
+ * that does not exist (often normal) from one that is refused. */
+FILE *rep_open_confined(const char *dir, const char *rel, bool *missing);
+/* Write path through a new temporary file in the same directory and a
+ * rename: never through a symlink planted at path or path.tmp. */
+int rep_write_file(const char *path, const char *data, size_t len) MB_WUR;
+/* path as a real directory: created when absent, refused when it is a
+ * symlink or not a directory. */
+int rep_real_dir(const char *path) MB_WUR;
+
+/* ---- plots (plots.c) ---- */
+
+enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
+
+/* What was drawn, for index.html. */
+struct rep_plotted {
+	char **timeline;          /* per row of the set: PNG name in plots/, or NULL */
+	bool sweep[REP_NMETRIC];  /* plots/<rep_sweep_file[k]>.png was drawn */
+	int ntimelines, nseries, nfailed;
+};
+
+extern const char *const rep_sweep_file[REP_NMETRIC];
+
+/* Data files, the script and the PNGs in outdir/plots.  A plot that fails
+ * is a problem of the set; the others are still drawn.  MB_OK unless the
+ * plots directory cannot be used (then nothing is drawn). */
+int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out) MB_WUR;
+void rep_plotted_free(struct rep_plotted *p, int nrows);
+
+/* The label of each row's series ("memdirty downtime max_downtime=0.1"):
+ * workload, experiment section, and the matrix settings whose value differs
+ * from the most common one among the rows.  labels[i] for row i (free with
+ * rep_labels_free). */
+char **rep_series_labels(const struct rep_set *set);
+void rep_labels_free(char **labels, int n);
+
+/* ---- index.html (html.c) ---- */
+
+char *rep_index_html(const struct rep_set *set, const char *const *dirs, int ndirs,
+		     const struct rep_plotted *plotted);
+
+#endif
