@@ -60,7 +60,7 @@ workloads_SRCS := workloads/cmdline.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
 run_SRCS     := run/testbed.c run/scenario.c run/cmd_run.c
-report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/html.c \
+report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c report/sweep.c report/html.c \
                 report/report.c report/cmd_report.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \

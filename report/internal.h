@@ -21,7 +21,36 @@ int rep_write_file(const char *path, const char *data, size_t len) MB_WUR;
  * symlink or not a directory. */
 int rep_real_dir(const char *path) MB_WUR;
 
-/* ---- plots (plots.c) ---- */
+/* ---- plots (plots.c, timeline.c, sweep.c) ---- */
+
+/* One picture and the commands that draw it. */
+struct plot {
+	char *png;         /* file name, relative to the render directory */
+	struct rep_buf gp; /* its gnuplot commands */
+	int row;           /* the timeline's row, else -1 */
+	int metric;        /* the sweep metric, else -1 */
+	bool failed;
+	int first_line, nlines; /* where it is in the script gnuplot runs now */
+};
+
+/* The pictures being made in a private render directory. */
+struct render {
+	struct rep_set *set;
+	char *dir;          /* absolute path of the private render directory */
+	struct plot *plots;
+	int nplots, cap;
+	char **data;        /* data files written, relative to dir */
+	int ndata, datacap;
+};
+
+struct plot *rep_new_plot(struct render *r, char *png, int row, int metric);
+/* Write data/<name> in the render directory (a new file: two rows whose
+ * names collide do not overwrite each other). */
+int rep_write_data(struct render *r, const char *name, const struct rep_buf *b) MB_WUR;
+/* The timelines' data files and plots; the sweep's (returns the number of
+ * series). */
+void rep_timelines(struct render *r);
+int rep_sweep(struct render *r);
 
 enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
 

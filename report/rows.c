@@ -111,6 +111,21 @@ static const struct field prov_fields[] = {
 
 /* ---- typed access ------------------------------------------------------------ */
 
+/* "a string", "an array", ... for messages. */
+static const char *type_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_int:
+	case json_type_double: return "a number";
+	case json_type_string: return "a string";
+	case json_type_array: return "an array";
+	case json_type_object: return "an object";
+	}
+	return "of an unknown type";
+}
+
 /* The value at a dotted path into *out (NULL: absent or null).  MB_EINPUT
  * when a step on the way is not an object. */
 static int jget(json_object *o, const char *path, json_object **out)
@@ -123,7 +138,7 @@ static int jget(json_object *o, const char *path, json_object **out)
 		assert(n < sizeof(key)); /* the paths are the constants above */
 		if (!json_object_is_type(o, json_type_object))
 			return mb_err(MB_EINPUT, "%.*s is %s, not an object", (int)(p - path - 1), path,
-				      json_type_to_name(json_object_get_type(o)));
+				      type_name(o));
 		memcpy(key, p, n);
 		key[n] = '\0';
 		if (!json_object_object_get_ex(o, key, &o))
@@ -158,12 +173,12 @@ static int read_field(json_object *o, const struct field *f, void *base)
 	if (f->kind == F_NUM) {
 		if (v && !is_number(v))
 			return mb_err(MB_EINPUT, "%s is %s, not a number", f->path,
-				      json_type_to_name(json_object_get_type(v)));
+				      type_name(v));
 		*(double *)((char *)base + f->off) = v ? json_object_get_double(v) : NAN;
 	} else {
 		if (v && !json_object_is_type(v, json_type_string))
 			return mb_err(MB_EINPUT, "%s is %s, not a string", f->path,
-				      json_type_to_name(json_object_get_type(v)));
+				      type_name(v));
 		*(char **)((char *)base + f->off) = v ? mb_xstrdup(json_object_get_string(v)) : NULL;
 	}
 	return MB_OK;
@@ -178,7 +193,7 @@ static int read_iterations(json_object *rec, struct rep_row *row)
 		return rc;
 	if (!json_object_is_type(a, json_type_array))
 		return mb_err(MB_EINPUT, ITER_PATH " is %s, not an array",
-			      json_type_to_name(json_object_get_type(a)));
+			      type_name(a));
 	n = json_object_array_length(a);
 	row->iter_s = mb_xcalloc(n ? n : 1, sizeof(*row->iter_s));
 	for (size_t i = 0; i < n; i++) {
@@ -187,7 +202,7 @@ static int read_iterations(json_object *rec, struct rep_row *row)
 			continue;
 		if (!is_number(t))
 			return mb_err(MB_EINPUT, ITER_PATH "[%zu] is %s, not a number", i,
-				      json_type_to_name(json_object_get_type(t)));
+				      type_name(t));
 		row->iter_s[row->niter++] = json_object_get_double(t);
 	}
 	return MB_OK;
@@ -202,15 +217,14 @@ static int read_config(json_object *rec, struct rep_row *row)
 		return rc;
 	if (!json_object_is_type(cfg, json_type_object))
 		return mb_err(MB_EINPUT, CONFIG_PATH " is %s, not an object",
-			      json_type_to_name(json_object_get_type(cfg)));
+			      type_name(cfg));
 	json_object_object_foreach(cfg, k, v)
 	{
 		const struct mb_option *o = opt_find_full(k);
-		json_type t = json_object_get_type(v);
 		if (!o || !(o->flags & OPT_LIST) || !strcmp(k, "delay") || !strcmp(k, "workload"))
 			continue;
-		if (t == json_type_object || t == json_type_array)
-			return mb_err(MB_EINPUT, CONFIG_PATH ".%s is %s, not a value", o->full, json_type_to_name(t));
+		if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+			return mb_err(MB_EINPUT, CONFIG_PATH ".%s is %s, not a value", o->full, type_name(v));
 		if (row->ncfg == cap) {
 			cap = cap ? cap * 2 : 8;
 			row->cfg_opt = mb_xrealloc(row->cfg_opt, (size_t)cap * sizeof(*row->cfg_opt));

@@ -62,7 +62,7 @@ void rep_gp_quote(struct rep_buf *b, const char *s)
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '\'')
-			rep_bputs(b, "''");
+			rep_bputs(b, "\xe2\x80\x99"); /* U+2019: never a quote inside */
 		else if (c < 0x20 || c == 0x7f)
 			rep_bputs(b, " ");
 		else
@@ -83,27 +83,29 @@ static bool denied_word(const char *w, size_t n)
 	return false;
 }
 
-/* The string literal at *p (a quote): its end, or NULL when it runs past
- * the line.  *plain tells whether it is a plain file name. */
+/* The string literal at *p (a quote), scanned as gnuplot's scanner does:
+ * its closing quote, or NULL when it runs past the line.  Inside, a quote
+ * followed by a quote is taken in only after a character that is not the
+ * opening quote or the second of such a pair (gnuplot's look-ahead).
+ * *plain: a plain file name; *pipe: it starts with '<' or '|'. */
 static const char *gp_literal(const char *p, bool *plain, bool *pipe)
 {
-	const char *s = p + 1;
+	const char *s = p;
 	*plain = true;
-	*pipe = *s == '<' || *s == '|';
-	for (;; s++) {
+	*pipe = p[1] == '<' || p[1] == '|';
+	while (*++s != '\'') {
 		if (*s == '\0' || *s == '\n')
 			return NULL;
-		if (*s == '\'' && s[1] == '\'') {
+		if (s[1] == '\'' && s[2] == '\'') {
 			*plain = false;
-			s++;
-		} else if (*s == '\'') {
-			if (s == p + 1 || p[1] == '.' || p[1] == '-')
-				*plain = false;
-			return s;
+			s += 2;
 		} else if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-') {
 			*plain = false;
 		}
 	}
+	if (s == p + 1 || p[1] == '.' || p[1] == '-')
+		*plain = false;
+	return s;
 }
 
 int rep_gp_check(const char *script)

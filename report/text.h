@@ -25,11 +25,14 @@ const char *rep_bstr(const struct rep_buf *b);
 void rep_bfree(struct rep_buf *b);
 
 /* s as a gnuplot single-quoted string literal, quotes included.  Inside
- * single quotes gnuplot does no backslash, backquote or macro processing; a
- * quote is written twice.  A newline (which would end the command) and
- * every other control character becomes a space; text starting with '<' or
- * '|' (a pipe when used as a file name) gets a leading space.  Use with
- * `noenhanced` text so ^_@{} print as they are. */
+ * single quotes gnuplot does no backslash, backquote or macro processing.
+ * A quote in s becomes U+2019 (a typographic apostrophe): gnuplot's
+ * scanner takes a doubled quote in only after an ordinary character, so
+ * "''" at the start or twice in a row would split the literal.  A newline
+ * (which would end the command) and every other control character becomes
+ * a space; text starting with '<' or '|' (a pipe when used as a file name)
+ * gets a leading space.  Use with `noenhanced` text so ^_@{} print as they
+ * are. */
 void rep_gp_quote(struct rep_buf *b, const char *s);
 
 /* A second line of defence: check a complete gnuplot script made by the

@@ -1,0 +1,274 @@
+/* sweep.c - the sweep plots: migration time, downtime and relative
+ * performance against the emulated RTT, mean and 95% CI over repetitions,
+ * one line per series (workload, experiment and the matrix settings that
+ * differ from the most common).  Linear: labels through hashes, points
+ * grouped by one sort; no cap on repetitions, delays or series. */
+#define _GNU_SOURCE
+#include "report/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "profile/options.h"
+
+/* ---- series labels -------------------------------------------------------------- */
+
+char **rep_series_labels(const struct rep_set *set)
+{
+	json_object **count = mb_xcalloc(mb_noptions, sizeof(*count)); /* value -> rows, per option */
+	const char **modal = mb_xcalloc(mb_noptions, sizeof(*modal));
+	int *best = mb_xcalloc(mb_noptions, sizeof(*best));
+	char **labels = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*labels));
+	json_object *c;
+
+	for (int i = 0; i < set->n; i++)
+		for (int j = 0; j < set->rows[i].ncfg; j++) {
+			int o = set->rows[i].cfg_opt[j];
+			if (!count[o])
+				count[o] = json_object_new_object();
+			if (json_object_object_get_ex(count[o], set->rows[i].cfg_val[j], &c))
+				json_object_int_inc(c, 1);
+			else
+				json_object_object_add(count[o], set->rows[i].cfg_val[j], json_object_new_int(1));
+		}
+	/* The most common value; on a tie, the one of the earliest row. */
+	for (int i = 0; i < set->n; i++)
+		for (int j = 0; j < set->rows[i].ncfg; j++) {
+			int o = set->rows[i].cfg_opt[j], k;
+			json_object_object_get_ex(count[o], set->rows[i].cfg_val[j], &c);
+			k = json_object_get_int(c);
+			if (k > best[o]) {
+				best[o] = k;
+				modal[o] = set->rows[i].cfg_val[j];
+			}
+		}
+	for (int i = 0; i < set->n; i++) {
+		const struct rep_row *row = &set->rows[i];
+		struct rep_buf b = { 0 };
+		rep_bputs(&b, row->workload ? row->workload : "?");
+		if (row->experiment && strcmp(row->experiment, "global"))
+			rep_bprintf(&b, " %s", row->experiment);
+		for (int j = 0; j < row->ncfg; j++)
+			if (strcmp(modal[row->cfg_opt[j]], row->cfg_val[j]))
+				rep_bprintf(&b, " %s=%s", mb_options[row->cfg_opt[j]].full, row->cfg_val[j]);
+		labels[i] = b.s;
+	}
+	for (size_t o = 0; o < mb_noptions; o++)
+		json_object_put(count[o]);
+	free(count);
+	free(modal);
+	free(best);
+	return labels;
+}
+
+void rep_labels_free(char **labels, int n)
+{
+	for (int i = 0; labels && i < n; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+/* ---- sweep plots ---------------------------------------------------------------- */
+
+const char *const rep_sweep_file[REP_NMETRIC] = { "migration-time-vs-delay", "downtime-vs-delay",
+						  "relative-performance-vs-delay" };
+static const char *const sweep_ylabel[REP_NMETRIC] = { "migration time (s)", "downtime (s)",
+						       "throughput during migration / before" };
+static const char *const colors[] = { "#1f5fa8", "#c0392b", "#27864a", "#8e44ad",
+				      "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
+
+/* One finished scenario on a sweep plot. */
+struct point {
+	int series;
+	double delay_ms;
+	double m[REP_NMETRIC];
+	double lower; /* RAM / probed link throughput (s), NaN: unknown */
+};
+
+static int point_cmp(const void *a, const void *b)
+{
+	const struct point *p = a, *q = b;
+	if (p->series != q->series)
+		return p->series < q->series ? -1 : 1;
+	return p->delay_ms < q->delay_ms ? -1 : p->delay_ms > q->delay_ms;
+}
+
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The points of the ok rows, sorted by series and delay; the series' labels
+ * in *names (free both). */
+static struct point *sweep_points(const struct rep_set *set, int *npts, char ***names, int *nseries)
+{
+	char **labels = rep_series_labels(set);
+	json_object *ids = json_object_new_object(); /* label -> series */
+	struct point *pts = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*pts));
+	*npts = *nseries = 0;
+	*names = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(**names));
+	for (int i = 0; i < set->n; i++) {
+		const struct rep_row *row = &set->rows[i];
+		struct point *p = &pts[*npts];
+		json_object *s;
+		if (strcmp(row->status, "ok") || !isfinite(row->delay_ms))
+			continue;
+		if (!json_object_object_get_ex(ids, labels[i], &s)) {
+			s = json_object_new_int(*nseries);
+			json_object_object_add(ids, labels[i], s);
+			(*names)[(*nseries)++] = mb_xstrdup(labels[i]);
+		}
+		p->series = json_object_get_int(s);
+		p->delay_ms = row->delay_ms;
+		p->m[REP_M_TOTAL] = row->total_s;
+		p->m[REP_M_DOWNTIME] = row->downtime_s;
+		p->m[REP_M_RATIO] = row->ratio_during;
+		p->lower = isfinite(row->memory) && row->probe_tcp_bytes_per_s > 0
+				   ? row->memory / row->probe_tcp_bytes_per_s : NAN;
+		(*npts)++;
+	}
+	qsort(pts, (size_t)*npts, sizeof(*pts), point_cmp);
+	json_object_put(ids);
+	rep_labels_free(labels, set->n);
+	return pts;
+}
+
+/* Mean and 95% CI of metric k over pts[from, to) (one series, one delay). */
+static int group_stats(const struct point *pts, int from, int to, int k, double *mean, double *ci, double *lower)
+{
+	double sum = 0, sum2 = 0, lsum = 0;
+	int n = 0, nl = 0;
+	for (int i = from; i < to; i++) {
+		double v = pts[i].m[k];
+		if (isfinite(v)) {
+			sum += v;
+			sum2 += v * v;
+			n++;
+		}
+		if (isfinite(pts[i].lower)) {
+			lsum += pts[i].lower;
+			nl++;
+		}
+	}
+	*mean = n ? sum / n : NAN;
+	*ci = 0;
+	if (n >= 2) {
+		double var = (sum2 - n * *mean * *mean) / (n - 1);
+		*ci = rep_t95(n - 1) * sqrt(var > 0 ? var : 0) / sqrt(n);
+	}
+	*lower = nl ? lsum / nl : NAN;
+	return n;
+}
+
+/* "set xrange ... set xtics (...)": ticks at the delays measured (when
+ * there are few), a little room at both ends. */
+static void sweep_xaxis(struct rep_buf *gp, const struct point *pts, int npts)
+{
+	double *d = mb_xcalloc((size_t)npts, sizeof(*d)), pad;
+	int nd = 0;
+	for (int i = 0; i < npts; i++)
+		d[i] = pts[i].delay_ms;
+	qsort(d, (size_t)npts, sizeof(*d), double_cmp);
+	for (int i = 0; i < npts; i++)
+		if (!nd || d[nd - 1] != d[i])
+			d[nd++] = d[i];
+	pad = fmax(1, (d[nd - 1] - d[0]) * 0.05);
+	rep_bprintf(gp, "set xrange [%.9g:%.9g]\n", d[0] - pad, d[nd - 1] + pad);
+	if (nd <= 20) {
+		rep_bputs(gp, "set xtics (");
+		for (int i = 0; i < nd; i++)
+			rep_bprintf(gp, "%s%.9g", i ? ", " : "", d[i]);
+		rep_bputs(gp, ")\n");
+	}
+	free(d);
+}
+
+/* data/<file>-<series>.dat for metric k: "delay mean ci95 n lower" rows.
+ * Whether the series has a point for k (*lower: and a lower bound). */
+static bool sweep_data(struct render *r, const struct point *pts, int from, int to, int k, int si, bool *lower)
+{
+	struct rep_buf d = { 0 };
+	char *name = mb_xasprintf("%s-%d.dat", rep_sweep_file[k], si);
+	bool any = false;
+	*lower = false;
+	rep_bputs(&d, "# delay_ms mean ci95 n lower_bound_s\n");
+	for (int g = from, e; g < to; g = e) {
+		double mean, ci, lo;
+		int n;
+		for (e = g; e < to && pts[e].delay_ms == pts[g].delay_ms; e++)
+			;
+		n = group_stats(pts, g, e, k, &mean, &ci, &lo);
+		if (!n || !isfinite(mean) || !isfinite(ci))
+			continue;
+		rep_bprintf(&d, "%.9g %.9g %.9g %d ", pts[g].delay_ms, mean, ci, n);
+		if (isfinite(lo))
+			rep_bprintf(&d, "%.9g\n", lo);
+		else
+			rep_bputs(&d, "NaN\n");
+		*lower |= isfinite(lo);
+		any = true;
+	}
+	if (any && rep_write_data(r, name, &d) != MB_OK) {
+		rep_problem(r->set, "sweep plot data %s: %s", name, mb_errmsg());
+		any = false;
+	}
+	free(name);
+	rep_bfree(&d);
+	return any;
+}
+
+static void sweep_plot(struct render *r, const struct point *pts, int npts, char **names, int k)
+{
+	struct plot *p = rep_new_plot(r, mb_xasprintf("%s.png", rep_sweep_file[k]), -1, k);
+	struct rep_buf *gp = &p->gp;
+	int lower_series = -1, drawn = 0;
+	rep_bprintf(gp, "reset\nset terminal pngcairo size 800,520 font 'sans,10' noenhanced\n"
+			"set output '%s'\nset grid\nset key outside below\n",
+		    p->png);
+	sweep_xaxis(gp, pts, npts);
+	rep_bprintf(gp, "set xlabel 'emulated RTT (ms)'\nset ylabel '%s'\n", sweep_ylabel[k]);
+	rep_bprintf(gp, "set title '%s (mean and 95%% CI over repetitions)'\n", sweep_ylabel[k]);
+	rep_bputs(gp, "set offsets graph 0.05, graph 0.05, graph 0.05, 0\nset yrange [0:*]\nplot ");
+	for (int from = 0, to; from < npts; from = to) {
+		int si = pts[from].series;
+		bool lower;
+		for (to = from; to < npts && pts[to].series == si; to++)
+			;
+		if (!sweep_data(r, pts, from, to, k, si, &lower))
+			continue;
+		if (lower && lower_series < 0)
+			lower_series = si;
+		rep_bprintf(gp, "%s'data/%s-%d.dat' using 1:2:3 with yerrorlines pt 7 lc rgb '%s' title ",
+			    drawn++ ? ", " : "", rep_sweep_file[k], si, colors[si % MB_ARRAY_SIZE(colors)]);
+		rep_gp_quote(gp, names[si]);
+	}
+	if (k == REP_M_TOTAL && lower_series >= 0)
+		rep_bprintf(gp, ", 'data/%s-%d.dat' using 1:5 with lines dt 2 lc rgb '#555555' "
+				"title 'lower bound: guest RAM / probed link throughput'",
+			    rep_sweep_file[k], lower_series);
+	rep_bputs(gp, "\n");
+	if (!drawn) { /* nothing to draw for this metric */
+		rep_bfree(gp);
+		free(p->png);
+		r->nplots--;
+	}
+}
+
+/* The three sweep plots; the number of series. */
+int rep_sweep(struct render *r)
+{
+	int npts, nseries;
+	char **names;
+	struct point *pts = sweep_points(r->set, &npts, &names, &nseries);
+	for (int k = 0; npts && k < REP_NMETRIC; k++)
+		sweep_plot(r, pts, npts, names, k);
+	for (int i = 0; i < nseries; i++)
+		free(names[i]);
+	free(names);
+	free(pts);
+	return nseries;
+}
