@@ -208,6 +208,17 @@ static int read_iterations(json_object *rec, struct rep_row *row)
 	return MB_OK;
 }
 
+/* A setting as label text: numbers by value (the writer's 0.29999999999999999
+ * and another tool's 0.3 are one setting). */
+static char *value_text(json_object *v)
+{
+	if (!v)
+		return mb_xstrdup("null");
+	if (json_object_is_type(v, json_type_double))
+		return mb_xasprintf("%.15g", json_object_get_double(v));
+	return mb_xstrdup(json_object_get_string(v));
+}
+
 /* The matrix settings of the record's config, as text. */
 static int read_config(json_object *rec, struct rep_row *row)
 {
@@ -231,7 +242,7 @@ static int read_config(json_object *rec, struct rep_row *row)
 			row->cfg_val = mb_xrealloc(row->cfg_val, (size_t)cap * sizeof(*row->cfg_val));
 		}
 		row->cfg_opt[row->ncfg] = opt_index(o);
-		row->cfg_val[row->ncfg++] = mb_xstrdup(v ? json_object_get_string(v) : "null");
+		row->cfg_val[row->ncfg++] = value_text(v);
 	}
 	return MB_OK;
 }

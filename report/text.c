@@ -211,7 +211,7 @@ static void scaled(struct rep_buf *b, double a, double step, const char *const *
 		a /= step;
 		i++;
 	}
-	rep_bprintf(b, a >= 999.5 ? "%.0f %s%s" : "%.3g %s%s", a, pfx[i], unit);
+	rep_bprintf(b, a < 999.5 ? "%.3g %s%s" : a < 1e6 ? "%.0f %s%s" : "%.3g %s%s", a, pfx[i], unit);
 }
 
 void rep_human(struct rep_buf *b, double v, const char *unit)

@@ -298,6 +298,7 @@ static void test_human(void **state)
 	expect_human(0.9996, "s", "1 s");
 	expect_human(0, "s", "0 s");
 	expect_human(4000, "s", "4000 s");
+	expect_human(1e308, "s", "1e+308 s");
 	expect_human(95337481, "B", "90.9 MiB");
 	expect_human(268435456, "B", "256 MiB");
 	expect_human(1023, "B", "0.999 KiB");
@@ -388,7 +389,8 @@ static void test_row_type_confusion(void **state)
 static void test_labels_mixed_types(void **state)
 {
 	static const char *const cfgs[] = { "{\"max_downtime\":null}", "{\"max_downtime\":0.3}",
-					     "{\"max_downtime\":0.3}", "{\"max_downtime\":true}", "{}" };
+					     "{\"max_downtime\":0.29999999999999999}", "{\"max_downtime\":true}",
+					     "{}", "{\"max_downtime\":0.1}" };
 	struct rep_set set = { 0 };
 	char **labels;
 	(void)state;
@@ -407,6 +409,7 @@ static void test_labels_mixed_types(void **state)
 	assert_string_equal(labels[2], "w");
 	assert_string_equal(labels[3], "w max_downtime=true");
 	assert_string_equal(labels[4], "w");
+	assert_string_equal(labels[5], "w max_downtime=0.1");
 	rep_labels_free(labels, set.n);
 	rep_free(&set);
 }
