@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,18 @@ double rep_num(json_object *rec, const char *path)
 	return json_object_get_double(o);
 }
 
+/* The field at off in a row or provenance struct (through void *: the
+ * offsets come from offsetof, so the alignment is right). */
+static double *num_at(const void *base, size_t off)
+{
+	return (double *)(void *)((char *)(uintptr_t)base + off);
+}
+
+static char **str_at(const void *base, size_t off)
+{
+	return (char **)(void *)((char *)(uintptr_t)base + off);
+}
+
 static int read_field(json_object *o, const struct field *f, void *base)
 {
 	json_object *v;
@@ -174,12 +187,12 @@ static int read_field(json_object *o, const struct field *f, void *base)
 		if (v && !is_number(v))
 			return mb_err(MB_EINPUT, "%s is %s, not a number", f->path,
 				      type_name(v));
-		*(double *)((char *)base + f->off) = v ? json_object_get_double(v) : NAN;
+		*num_at(base, f->off) = v ? json_object_get_double(v) : NAN;
 	} else {
 		if (v && !json_object_is_type(v, json_type_string))
 			return mb_err(MB_EINPUT, "%s is %s, not a string", f->path,
 				      type_name(v));
-		*(char **)((char *)base + f->off) = v ? mb_xstrdup(json_object_get_string(v)) : NULL;
+		*str_at(base, f->off) = v ? mb_xstrdup(json_object_get_string(v)) : NULL;
 	}
 	return MB_OK;
 }
@@ -270,7 +283,7 @@ static void free_fields(const struct field *f, size_t n, void *base)
 {
 	for (size_t i = 0; i < n; i++)
 		if (f[i].kind == F_STR)
-			free(*(char **)((char *)base + f[i].off));
+			free(*str_at(base, f[i].off));
 }
 
 void rep_row_free(struct rep_row *row)
@@ -318,12 +331,12 @@ void rep_column_csv(const struct rep_row *row, size_t c, struct rep_buf *b)
 	const struct field *f = &row_fields[c];
 	const char *s;
 	if (f->kind == F_NUM) {
-		double v = *(const double *)((const char *)row + f->off);
+		double v = *num_at(row, f->off);
 		if (!isnan(v))
 			rep_bprintf(b, "%.9g", v);
 		return;
 	}
-	s = *(char *const *)((const char *)row + f->off);
+	s = *str_at(row, f->off);
 	if (!s)
 		return;
 	if (!strpbrk(s, ",\"\n\r")) {
