@@ -57,7 +57,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/exec.h"
 #include "core/log.h"
 #include "core/util.h"

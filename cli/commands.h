@@ -3,7 +3,7 @@
 #ifndef MB_COMMANDS_H
 #define MB_COMMANDS_H
 
-#include "core/cli.h"
+#include "cli/cli.h"
 #include "profile/profile.h"
 
 struct mb_command {
