@@ -47,8 +47,8 @@ Q := @
 endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
-core_SRCS    := core/err.c core/log.c core/util.c core/exec.c
-profile_SRCS := profile/units.c profile/options.c profile/profile.c
+core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/enum.c
+profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c
 plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
 lab_SRCS     := lab/ns.c lab/lab.c

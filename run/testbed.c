@@ -185,7 +185,7 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 			c.kernel = tb->kernel;
 			c.initrd = tb->initrd;
 		}
-		rc = guest_image_find(&c, &g);
+		rc = guest_image_find(c.kernel, c.initrd, &g);
 		if (rc)
 			return rc;
 		snprintf(tb->kernel, sizeof(tb->kernel), "%s", g.kernel);
