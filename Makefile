@@ -63,7 +63,7 @@ run_SRCS     := run/testbed.c run/scenario.c
 report_SRCS  := report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
-                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c
+                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
             $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \

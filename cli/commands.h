@@ -1,5 +1,6 @@
-/* commands.h - the subcommands; each lives beside the subsystem it drives
- * and returns an MB_* code (main turns it into the exit code). */
+/* commands.h - the subcommands, one cli/cmd_<name>.c each (the command
+ * line is the top layer: nothing below cli/ includes it); each returns an
+ * MB_* code (main turns it into the exit code). */
 #ifndef MB_COMMANDS_H
 #define MB_COMMANDS_H
 

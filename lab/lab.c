@@ -91,6 +91,18 @@ const struct link_spec *lab_link(const struct lab *lab, const char *name)
 	return NULL;
 }
 
+int lab_links_for(const struct lab *lab, int link_path, const struct link_spec **out)
+{
+	int n = 0;
+	if (link_path == PATH_MIGRATION || link_path == PATH_BOTH)
+		out[n++] = lab_link(lab, "wan");
+	if (link_path == PATH_STORAGE || link_path == PATH_BOTH) {
+		out[n++] = lab_link(lab, "sto-src");
+		out[n++] = lab_link(lab, "sto-dst");
+	}
+	return n;
+}
+
 const struct link_ops *lab_link_ops(const struct lab *lab)
 {
 	for (const struct link_ops *const *o = link_backends; *o; o++)

@@ -83,6 +83,9 @@ struct link_ops {
 
 extern const struct link_ops link_netem_ops;     /* netem/netem_nl.c */
 extern const struct link_ops link_delayline_ops; /* netem/delayline.c */
+/* The delay line process of the link whose spec.json is in statedir
+ * (`migbench delayline --dir STATEDIR`); returns when told to quit. */
+int link_delayline_main(const char *statedir) MB_WUR;
 /* The registry, NULL-terminated, in order of preference for `auto`. */
 extern const struct link_ops *const link_backends[];
 
