@@ -101,4 +101,20 @@ done
 cycles=$(find_cycles <<<"$kept")
 if [ -z "$cycles" ]; then ok "no include cycle between folders ($(wc -l <<<"$kept") edges)"
 else fail "no include cycle between folders" "$(tr '\n' ';' <<<"$cycles")"; fi
+
+# core/enum.h: a name table that does not match its enum does not compile.
+if command -v "${CC:-cc}" >/dev/null 2>&1; then
+	enum_src() { # $1 = the names after "a"
+		printf '#include "core/enum.h"\nenum e { E_A, E_B, E_LAST };\nMB_ENUM_DECL(e);\nMB_ENUM_IMPL(e, E_LAST, "a"%s);\n' "$1"
+	}
+	if enum_src ', "b"' | "${CC:-cc}" -std=gnu11 -Wall -Werror -I. -fsyntax-only -x c - 2>/dev/null &&
+	   ! enum_src '' | "${CC:-cc}" -std=gnu11 -I. -fsyntax-only -x c - 2>/dev/null &&
+	   ! enum_src ', "b", "c"' | "${CC:-cc}" -std=gnu11 -I. -fsyntax-only -x c - 2>/dev/null; then
+		ok "an enum name table with a name too few or too many does not compile"
+	else
+		fail "an enum name table with a name too few or too many does not compile"
+	fi
+else
+	skip "needs a C compiler (${CC:-cc})"
+fi
 finish
