@@ -15,12 +15,13 @@ int cmd_delayline(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (help || !cli_get(&a, "dir")) {
+	/* The backend starts it with --dir; a person only asks for help. */
+	if (!help && cli_get(&a, "dir")) {
+		rc = link_delayline_main(cli_get(&a, "dir"));
+	} else {
 		cmd_usage("delayline", flags, false, help ? stdout : stderr);
-		cli_free(&a);
-		return help ? MB_OK : mb_err(MB_EINPUT, "delayline: --dir is required");
+		rc = help ? MB_OK : mb_err(MB_EINPUT, "delayline: --dir is required");
 	}
-	rc = link_delayline_main(cli_get(&a, "dir"));
 	cli_free(&a);
 	return rc;
 }
