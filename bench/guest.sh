@@ -27,8 +27,8 @@ for ((i = 1; i <= BENCH_ROUNDS; i++)); do
 	on+=("$a") off+=("$b")
 	cost+=("$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.4f", (1 - a / b) * 100}')")
 done
-printf 'cpuadd, sampling every 100 ms: %s additions/s\n' "$(spread %.4g "${on[@]}")"
-printf 'cpuadd, no sampling:           %s additions/s\n' "$(spread %.4g "${off[@]}")"
+printf 'cpuadd, sampling every 100 ms: %s\n' "$(spread %.4g additions/s "${on[@]}")"
+printf 'cpuadd, no sampling:           %s\n' "$(spread %.4g additions/s "${off[@]}")"
 printf 'per-round cost (%%):            %s\n' "${cost[*]}"
-printf 'sampling costs %s %% (target <= %s%%): %s\n' "$(spread %.2f "${cost[@]}")" "$target" \
+printf 'sampling costs %s (target <= %s%%): %s\n' "$(spread %.2f % "${cost[@]}")" "$target" \
 	"$(cost_verdict "$target" "${cost[@]}")"

@@ -28,8 +28,8 @@ for ((i = 1; i <= BENCH_ROUNDS; i++)); do
 	t3=$(now)
 	ups+=("$(sub "$t1" "$t0")"); stats+=("$(sub "$t2" "$t1")"); downs+=("$(sub "$t3" "$t2")")
 done
-printf 'lab up       %s s  target <= %s s: %s\n' "$(spread %.2f "${ups[@]}")" "$target" \
+printf 'lab up       %s  target <= %s s: %s\n' "$(spread %.2f s "${ups[@]}")" "$target" \
 	"$(verdict le "$target" "${ups[@]}")"
 [ -n "$cold" ] && printf 'lab up, first on this machine (QEMU probe): %.2f s (one run)\n' "$cold"
-printf 'lab status   %s s  (2 libvirt connections, 2 iSCSI inquiries)\n' "$(spread %.2f "${stats[@]}")"
-printf 'lab down     %s s\n' "$(spread %.2f "${downs[@]}")"
+printf 'lab status   %s  (2 libvirt connections, 2 iSCSI inquiries)\n' "$(spread %.2f s "${stats[@]}")"
+printf 'lab down     %s\n' "$(spread %.2f s "${downs[@]}")"

@@ -11,7 +11,8 @@
 #                 to see a spread, or (for a cost against a baseline) the
 #                 noise is wider than the target or the cost is negative
 #
-#   spread FMT V...          "M (range A..B, n=N)", numbers printed with FMT
+#   spread FMT UNIT V...     "M UNIT (range A..B, n=N)", numbers printed
+#                            with FMT, UNIT may be ""
 #   verdict le|ge TARGET V...  a level: le = at most TARGET, ge = at least
 #   cost_verdict TARGET V...   a cost in % against a baseline of the same
 #                              rounds (at most TARGET %)
@@ -40,8 +41,8 @@ stats() {
 }
 
 spread() {
-	local fmt=$1; shift
-	stats "$@" | awk -v f="$fmt" '{ printf f " (range " f ".." f ", n=%d)", $1, $2, $3, $4 }'
+	local fmt=$1 unit=${2:+ $2}; shift 2
+	stats "$@" | awk -v f="$fmt" -v u="$unit" '{ printf f "%s (range " f ".." f ", n=%d)", $1, u, $2, $3, $4 }'
 }
 
 verdict() {

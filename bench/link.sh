@@ -74,13 +74,13 @@ for ((i = 1; i <= BENCH_ROUNDS; i++)); do
 	$mb link clear --lab.name=$lab >/dev/null
 done
 
-printf 'unshaped veth pair: TCP %s MB/s\n' "$(spread %.0f "${veth[@]}")"
+printf 'unshaped veth pair: TCP %s\n' "$(spread %.0f MB/s "${veth[@]}")"
 for d in 0 4 16 64; do
 	# shellcheck disable=SC2086 # the lists are space-separated numbers
 	{
-		printf '%s ms RTT: measured avg %s ms, p99 %s ms\n' "$d" "$(spread %.3f ${avg[$d]})" "$(spread %.3f ${p99[$d]})"
-		printf '   TCP %s MB/s; x veth %s; x study (%s MB/s) %s\n' "$(spread %.0f ${mbs[$d]})" \
-			"$(spread %.2f ${xveth[$d]})" "${study[$d]}" "$(spread %.2f ${xstudy[$d]})"
+		printf '%s ms RTT: measured avg %s, p99 %s\n' "$d" "$(spread %.3f ms ${avg[$d]})" "$(spread %.3f ms ${p99[$d]})"
+		printf '   TCP %s; x veth %s; x study (%s MB/s) %s\n' "$(spread %.0f MB/s ${mbs[$d]})" \
+			"$(spread %.2f "" ${xveth[$d]})" "${study[$d]}" "$(spread %.2f "" ${xstudy[$d]})"
 		v_study=$(verdict ge 1 ${xstudy[$d]})
 		if [ "$d" = 0 ]; then
 			v_veth=$(verdict ge 0.8 ${xveth[$d]})
@@ -90,8 +90,8 @@ for d in 0 4 16 64; do
 		fi
 	}
 done
-printf '0 ms through the delay line itself (an unshaped link bypasses it): %s MB/s, %s x veth\n' \
-	"$(spread %.0f "${relay[@]}")" "$(spread %.2f "${xrelay[@]}")"
+printf '0 ms through the delay line itself (an unshaped link bypasses it): %s, %s x veth\n' \
+	"$(spread %.0f MB/s "${relay[@]}")" "$(spread %.2f "" "${xrelay[@]}")"
 if [ -x build/bench/nl_apply ]; then
 	ip netns exec mbb-va build/bench/nl_apply veth0 200 || { echo "nl_apply failed"; exit 1; }
 fi

@@ -6,7 +6,8 @@
 #    probes are listed apart from migbench's own overhead (target: <= 15%);
 #  * migration bandwidth achieved vs the link's probed TCP throughput, per
 #    delay (the baseline measured in the same run, moments before).
-# BENCH_ROUNDS (3) rounds, each one sweep per mode in alternating order;
+# BENCH_ROUNDS (3) rounds, each one sweep (2 delays x 2 repetitions, about
+# a minute) per mode in alternating order;
 # figures are medians with their range, and the overhead target is judged
 # like a cost against a baseline: "met" only when the noise between rounds
 # is below the target and every round meets it (bench/lib.sh).
@@ -35,6 +36,7 @@ workload = cpuadd
 before = 5s
 after = 5s
 probe_time = 1s
+repeat = 2
 EOI
 		$mb run "$out.ini" --lab.name=$lab --out "$out" --no-report >/dev/null 2>"$out.log" \
 			|| { echo "round $i: $mode sweep failed: $(tail -n 1 "$out.log")"; exit 1; }
@@ -64,14 +66,14 @@ EOI
 done
 # shellcheck disable=SC2086 # the lists are space-separated numbers
 for mode in pingpong fresh; do
-	echo "$mode: ${n[$mode]} scenarios a sweep, $BENCH_ROUNDS sweeps"
-	echo "  wall $(spread %.1f ${wall[$mode]}) s; overhead over windows+migrations $(spread %.0f ${total[$mode]}) %"
-	echo "  of it guest boots $(spread %.1f ${boot[$mode]}) s, probes ~$(spread %.1f ${probe[$mode]}) s"
-	echo "  migbench itself $(spread %.1f ${self[$mode]}) % (target <= $target %): $(cost_verdict $target ${self[$mode]})"
+	echo "$mode: ${n[$mode]} scenarios a sweep, $BENCH_ROUNDS sweep(s)"
+	echo "  wall $(spread %.1f s ${wall[$mode]}); overhead over windows+migrations $(spread %.0f % ${total[$mode]})"
+	echo "  of it guest boots $(spread %.1f s ${boot[$mode]}), probes ~$(spread %.1f s ${probe[$mode]})"
+	echo "  migbench itself $(spread %.1f % ${self[$mode]}) (target <= $target %): $(cost_verdict $target ${self[$mode]})"
 	for d in 0 16; do
 		[ -n "${mig[$mode,$d]:-}" ] || continue
 		r="n/a (no link probe)"
-		[ -n "${ratio[$mode,$d]:-}" ] && r=$(spread %.3f ${ratio[$mode,$d]})
-		echo "  ${d} ms: migration $(spread %.1f ${mig[$mode,$d]}) MB/s; probed link $(spread %.0f ${link[$mode,$d]}) MB/s; ratio $r"
+		[ -n "${ratio[$mode,$d]:-}" ] && r=$(spread %.3f "" ${ratio[$mode,$d]})
+		echo "  ${d} ms: migration $(spread %.1f MB/s ${mig[$mode,$d]}); probed link $(spread %.0f MB/s ${link[$mode,$d]}); ratio $r"
 	done
 done
