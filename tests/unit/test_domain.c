@@ -75,22 +75,41 @@ static char *element_text(const char *xml, const char *tag)
 	return out;
 }
 
+/* The un-escaped text of <tag> in xml is exactly want. */
+static void text_is(const char *xml, const char *tag, const char *want)
+{
+	char *t = element_text(xml, tag);
+	if (!t)
+		fail_msg("no <%s> in:\n%s", tag, xml);
+	assert_string_equal(t, want);
+	free(t);
+}
+
+/* Every text value of g reads back from xml as it went in. */
+static void texts_are(const char *xml, const struct guest_spec *g)
+{
+	text_is(xml, "name", g->name);
+	text_is(xml, "uuid", g->uuid);
+	text_is(xml, "kernel", g->kernel);
+	text_is(xml, "initrd", g->initrd);
+	text_is(xml, "cmdline", g->cmdline);
+}
+
 static void test_escape(void **state)
 {
-	char *s;
+	static const char *const cases[][2] = {
+		{ "a&b<c>d'e\"f", "a&amp;b&lt;c&gt;d&apos;e&quot;f" },
+		{ "plain text, nothing to do", "plain text, nothing to do" },
+		{ "", "" },
+		{ "&&&&&", "&amp;&amp;&amp;&amp;&amp;" },
+		{ "&amp;", "&amp;amp;" },
+	};
 	(void)state;
-	s = dom_escape("a&b<c>d'e\"f");
-	assert_string_equal(s, "a&amp;b&lt;c&gt;d&apos;e&quot;f");
-	free(s);
-	s = dom_escape("plain text, nothing to do");
-	assert_string_equal(s, "plain text, nothing to do");
-	free(s);
-	s = dom_escape("");
-	assert_string_equal(s, "");
-	free(s);
-	s = dom_escape("&&&&&");
-	assert_string_equal(s, "&amp;&amp;&amp;&amp;&amp;");
-	free(s);
+	for (size_t i = 0; i < MB_ARRAY_SIZE(cases); i++) {
+		char *s = dom_escape(cases[i][0]);
+		assert_string_equal(s, cases[i][1]);
+		free(s);
+	}
 }
 
 static void test_xml_fields(void **state)
@@ -140,7 +159,7 @@ static void test_xml_escapes(void **state)
 {
 	static const char *const evil = "a&b<c>d'e\"f";
 	struct guest_spec g = spec();
-	char *xml, *t;
+	char *xml;
 	(void)state;
 
 	snprintf(g.name, sizeof(g.name), DOM_PREFIX "</name><x a='1'/>&");
@@ -156,21 +175,7 @@ static void test_xml_escapes(void **state)
 	has(xml, "<initrd>/i&apos;&quot;&lt;&gt;&amp;</initrd>");
 	/* Round trip: un-escaping gives back exactly what went in (an entity
 	 * in the value is text too: "&amp;" stays "&amp;"). */
-	t = element_text(xml, "name");
-	assert_string_equal(t, g.name);
-	free(t);
-	t = element_text(xml, "uuid");
-	assert_string_equal(t, g.uuid);
-	free(t);
-	t = element_text(xml, "kernel");
-	assert_string_equal(t, g.kernel);
-	free(t);
-	t = element_text(xml, "initrd");
-	assert_string_equal(t, g.initrd);
-	free(t);
-	t = element_text(xml, "cmdline");
-	assert_string_equal(t, g.cmdline);
-	free(t);
+	texts_are(xml, &g);
 	free(xml);
 
 	/* And nothing else is touched. */
@@ -193,7 +198,7 @@ static void test_xml_libvirt(void **state)
 	struct guest_spec g = spec();
 	virConnectPtr c;
 	virDomainPtr d;
-	char *xml, *back, *t, uuid[VIR_UUID_STRING_BUFLEN];
+	char *xml, *back, uuid[VIR_UUID_STRING_BUFLEN];
 	(void)state;
 
 	virSetErrorFunc(NULL, quiet_libvirt);
@@ -223,16 +228,7 @@ static void test_xml_libvirt(void **state)
 	has(back, "<domain type='kvm'");
 	has(back, "<target dev='vda' bus='virtio'/>");
 	has(back, "<source file='/var/lib/mb/disk.img'/>");
-	t = element_text(back, "cmdline");
-	assert_non_null(t);
-	assert_string_equal(t, g.cmdline);
-	free(t);
-	t = element_text(back, "kernel");
-	assert_string_equal(t, g.kernel);
-	free(t);
-	t = element_text(back, "initrd");
-	assert_string_equal(t, g.initrd);
-	free(t);
+	texts_are(back, &g);
 	free(back);
 	assert_int_equal(virDomainUndefine(d), 0);
 	virDomainFree(d);
