@@ -42,7 +42,9 @@ fi
 expected="0 1 2 3 4 130"
 codes=$("$MIGBENCH" help exit-codes 2>&1 | awk '/^  [0-9]/{print $1}' | xargs)
 [ "$codes" = "$expected" ] && ok "exit codes documented in --help: $codes" || fail "exit codes in --help" "got '$codes', wanted '$expected'"
-readme_codes=$(grep -oE '^\| [0-9]+ \|' README.md | tr -d '| ' | xargs)
+# The README's table: the rows after its "| exit | meaning |" header.
+readme_codes=$(awk '/^\| exit \| meaning \|/{on=1; next} on && !/^\|/{on=0} on' README.md |
+	grep -oE '^\| [0-9]+ \|' | tr -d '| ' | xargs)
 if [ "$readme_codes" = "$expected" ]; then
 	ok "README documents every exit code: $readme_codes"
 else
