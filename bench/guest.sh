@@ -7,7 +7,7 @@
 # <= 1%) needs the noise between rounds below the target and a cost that
 # is not negative (bench/lib.sh).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 secs=${BENCH_SECONDS:-10}

@@ -6,7 +6,7 @@
 # <lab.dir>/cache; shown separately); median and range, and "met" only when
 # every round is under the target (bench/lib.sh).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 mb=./migbench
 lab=--lab.name=mbbnch

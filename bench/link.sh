@@ -14,7 +14,7 @@
 # is the median with its range, and a target is "met" only when every round
 # meets it (bench/lib.sh).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 mb=./migbench
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 0; }

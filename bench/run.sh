@@ -8,7 +8,7 @@
 #   bench/run.sh [NAME...]     names: lab guest link sweep (default: all)
 #   BENCH_ROUNDS=N             rounds per figure (default: each bench's own)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=(lab guest link sweep)
 st=0 met=0 missed=0 inconc=0 skipped=0 failed=0

@@ -12,7 +12,7 @@
 # like a cost against a baseline: "met" only when the noise between rounds
 # is below the target and every round meets it (bench/lib.sh).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 mb=./migbench
 lab=mbbnch
@@ -51,7 +51,7 @@ EOI
 		' "$out/scenarios.jsonl" 2>/dev/null)
 		# shellcheck disable=SC2086
 		all_num $line || { echo "round $i: $mode sweep left no usable record ($out/scenarios.jsonl)"; exit 1; }
-		read -r k w m b p o s <<<"$line"
+		read -r k w _ b p o s <<<"$line"
 		n[$mode]=$k; wall[$mode]+="$w "; total[$mode]+="$o "; boot[$mode]+="$b "; probe[$mode]+="$p "; self[$mode]+="$s "
 		# Per delay: migration MB/s, probed link MB/s, their ratio.
 		while read -r d mm lm r; do
