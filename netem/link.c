@@ -1,5 +1,5 @@
 /* link.c - the link backend registry and what all backends share: the
- * choice of backend, scenario settings to link params, link specs on disk,
+ * names of the link's enums, the choice of backend, link specs on disk,
  * TCP buffer limits inside a namespace, and JSON of states and probes. */
 #define _GNU_SOURCE
 #include "netem/link.h"
@@ -16,6 +16,11 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "netem/link_int.h"
+
+MB_ENUM_IMPL(link_path, LINK_PATH_LAST, "migration", "storage", "both");
+MB_ENUM_IMPL(jitter_dist, JITTER_DIST_LAST, "uniform", "normal", "pareto", "paretonormal");
+/* The names of the backends' ops, and "auto". */
+MB_ENUM_IMPL(link_backend, LINK_BACKEND_LAST, "auto", "netem", "delayline");
 
 /* In order of preference for `auto`: the kernel's netem where it exists. */
 const struct link_ops *const link_backends[] = { &link_netem_ops, &link_delayline_ops, NULL };
@@ -45,17 +50,6 @@ int link_choose(int backend, const struct link_ops **out, char *why, size_t len)
 			 reason[0] ? "; " : "", (*o)->name, r);
 	}
 	return mb_err(MB_EUNSUPP, "no link backend works here: %s", reason);
-}
-
-void link_params_from_config(const struct mb_config *c, struct link_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->delay_ns = c->delay_ns;
-	p->jitter_ns = c->jitter_ns;
-	p->jitter_dist = c->jitter_dist;
-	p->loss = c->loss;
-	p->rate = c->rate;
-	p->queue = c->queue;
 }
 
 uint64_t link_tcp_buffer_for(const struct link_params *p)
@@ -281,13 +275,12 @@ static json_object *num(double v)
 
 json_object *link_state_json(const struct link_state *s)
 {
-	static const char *const dist[] = { "uniform", "normal", "pareto", "paretonormal" };
 	json_object *o = json_object_new_object(), *h = json_object_new_array();
 	json_object_object_add(o, "backend", json_object_new_string(s->backend));
 	json_object_object_add(o, "installed", json_object_new_boolean(s->installed));
 	json_object_object_add(o, "delay_s", num((double)s->p.delay_ns / 1e9));
 	json_object_object_add(o, "jitter_s", num((double)s->p.jitter_ns / 1e9));
-	json_object_object_add(o, "jitter_dist", json_object_new_string(dist[s->p.jitter_dist & 3]));
+	json_object_object_add(o, "jitter_dist", json_object_new_string(jitter_dist_to_string(s->p.jitter_dist)));
 	json_object_object_add(o, "loss", num(s->p.loss));
 	json_object_object_add(o, "rate_bytes_per_s", num(s->p.rate));
 	json_object_object_add(o, "queue_limit", json_object_new_int64((int64_t)s->limit));

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "plan/plan.h"

@@ -5,7 +5,7 @@
 
 #include <json-c/json.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "plan/plan.h"
