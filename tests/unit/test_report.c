@@ -53,29 +53,22 @@ static char *quoted(const char *s)
 
 static void test_gp_quote_form(void **state)
 {
+	static const char *const cases[][2] = {
+		{ "it's", "'it\xe2\x80\x99s'" },
+		{ "x'.system('id').'", "'x\xe2\x80\x99.system(\xe2\x80\x99id\xe2\x80\x99).\xe2\x80\x99'" },
+		{ "a\nb\rc\td", "'a b c d'" },
+		{ "back\\slash\\", "'back\\slash\\'" },
+		{ "< cat /etc/passwd", "' < cat /etc/passwd'" },
+		{ "|x", "' |x'" },
+		{ "", "''" },
+	};
 	char *q;
 	(void)state;
-	q = quoted("it's");
-	assert_string_equal(q, "'it\xe2\x80\x99s'");
-	free(q);
-	q = quoted("x'.system('id').'");
-	assert_string_equal(q, "'x\xe2\x80\x99.system(\xe2\x80\x99id\xe2\x80\x99).\xe2\x80\x99'");
-	free(q);
-	q = quoted("a\nb\rc\td");
-	assert_string_equal(q, "'a b c d'");
-	free(q);
-	q = quoted("back\\slash\\");
-	assert_string_equal(q, "'back\\slash\\'");
-	free(q);
-	q = quoted("< cat /etc/passwd");
-	assert_string_equal(q, "' < cat /etc/passwd'");
-	free(q);
-	q = quoted("|x");
-	assert_string_equal(q, "' |x'");
-	free(q);
-	q = quoted("");
-	assert_string_equal(q, "''");
-	free(q);
+	for (size_t i = 0; i < MB_ARRAY_SIZE(cases); i++) {
+		q = quoted(cases[i][0]);
+		assert_string_equal(q, cases[i][1]);
+		free(q);
+	}
 	q = quoted(NULL);
 	assert_string_equal(q, "''");
 	free(q);
