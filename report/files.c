@@ -46,10 +46,10 @@ FILE *rep_open_confined(const char *dir, const char *rel, bool *missing)
 	}
 	full = mb_xasprintf("%s/%s", dir, rel);
 	rdir = realpath(dir, NULL);
-	real = realpath(full, NULL);
-	if (!rdir || !real) {
+	real = rdir ? realpath(full, NULL) : NULL;
+	if (!real) {
 		*missing = errno == ENOENT;
-		mb_err_errno(MB_EINPUT, "cannot open %s", full);
+		mb_err_errno(MB_EINPUT, "cannot open %s", rdir ? full : dir);
 		goto out;
 	}
 	n = strlen(rdir);

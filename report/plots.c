@@ -6,7 +6,9 @@
  * gnuplot runs in a fresh private directory (plots/.render-XXXXXX) with
  * names relative to it; the finished files are renamed into plots/, so a
  * symlink planted in plots/ is replaced, never written through.  The whole
- * script passes rep_gp_check before gnuplot sees it.
+ * script passes rep_gp_check before gnuplot sees it.  gnuplot (5.4) has no
+ * restricted mode that turns system() and pipes off, so these are the
+ * defences; it runs with -d (no initialisation files) and a time limit.
  *
  *   timeline-<id>.png             the guest's throughput over time, the
  *                                 migration window shaded, switchover and

@@ -86,11 +86,13 @@ static int read_samples(FILE *f, double div, struct rep_buf *out, int *npoints)
 	return MB_OK;
 }
 
-/* data/timeline-<name>.dat (and .iter.dat): MB_OK when there is something to draw. */
-static int timeline_data(struct render *r, const struct rep_row *row, const char *name, double div)
+/* data/timeline-<name>.dat (and .iter.dat when there are iterations:
+ * *iters): MB_OK when there is something to draw. */
+static int timeline_data(struct render *r, const struct rep_row *row, const char *name, double div, bool *iters)
 {
 	bool missing;
 	FILE *f = rep_open_confined(row->dir, row->samples_file, &missing);
+	*iters = false;
 	struct rep_buf d = { 0 };
 	int n, rc;
 	char *file;
@@ -114,6 +116,7 @@ static int timeline_data(struct render *r, const struct rep_row *row, const char
 	if (!rc && d.n) {
 		file = mb_xasprintf("timeline-%s.iter.dat", name);
 		rc = rep_write_data(r, file, &d);
+		*iters = !rc;
 		free(file);
 	}
 	rep_bfree(&d);
@@ -167,25 +170,23 @@ void rep_timelines(struct render *r)
 {
 	for (int i = 0; i < r->set->n; i++) {
 		const struct rep_row *row = &r->set->rows[i];
-		char *name, *iter;
+		char *name;
 		const char *ylabel;
 		double div;
+		bool iters;
 		if (strcmp(row->status, "ok") || !row->samples_file)
 			continue;
 		name = rep_safe_name(row->id);
 		unit_scale(row->unit, &div, &ylabel);
-		if (timeline_data(r, row, name, div) != MB_OK) {
+		if (timeline_data(r, row, name, div, &iters) != MB_OK) {
 			char *f = rep_printable(row->samples_file);
 			rep_problem(r->set, "%s/scenarios.jsonl:%d: no timeline for samples file '%s': %s", row->dir,
 				    row->line, f, mb_errmsg());
 			free(f);
-			free(name);
-			continue;
+		} else {
+			struct plot *p = rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1);
+			timeline_script(&p->gp, row, name, ylabel, iters);
 		}
-		iter = mb_xasprintf("data/timeline-%s.iter.dat", name);
-		timeline_script(&rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1)->gp, row, name, ylabel,
-				r->ndata && !strcmp(r->data[r->ndata - 1], iter));
-		free(iter);
 		free(name);
 	}
 }
