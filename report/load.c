@@ -96,6 +96,25 @@ static bool blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* A file the record names but the report does not read (jobstats): still
+ * refused, and said, when it points outside the run directory. */
+static void check_ref(struct rep_set *set, const char *path, int lineno, const struct rep_row *row)
+{
+	bool missing;
+	FILE *f;
+	if (!row->jobstats_file)
+		return;
+	f = rep_open_confined(row->dir, row->jobstats_file, &missing);
+	if (f) {
+		fclose(f);
+	} else if (!missing) {
+		char *name = rep_printable(row->jobstats_file);
+		set->refused++;
+		rep_problem(set, "%s:%d: jobstats_file '%s' refused: %s", path, lineno, name, mb_errmsg());
+		free(name);
+	}
+}
+
 /* One line of scenarios.jsonl: a row merged into the set, or a problem. */
 static void load_line(struct rep_set *set, json_object *ids, const char *dir, const char *path, int lineno,
 		      const char *line, int *cap)
@@ -112,6 +131,7 @@ static void load_line(struct rep_set *set, json_object *ids, const char *dir, co
 	} else {
 		row.dir = dir;
 		row.line = lineno;
+		check_ref(set, path, lineno, &row);
 		merge_row(set, ids, &row, cap);
 	}
 	json_object_put(rec);

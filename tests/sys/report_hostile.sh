@@ -148,6 +148,11 @@ for c in "${names[@]}"; do
 	report "$d"
 	expect "samples.file '$f' is refused" "$d" "scenarios.jsonl:3: no timeline" "$why" "3 scenarios, 2 timelines, 2 series"
 done
+d=$(mkrun jobstats)
+addrec "$d" '.id = "bad-jobstats" | .jobstats_file = "../../../../../etc/passwd"'
+report "$d"
+expect "jobstats_file out of the run: refused, said" "$d" "scenarios.jsonl:3: jobstats_file" "climbs out" "3 scenarios, 3 timelines"
+[ "$RC" -eq 2 ] || fail "jobstats_file out of the run: exit 2" "exit $RC"
 d=$(mkrun inside)
 cp "$d/samples/d4ms-cpuadd-r1.csv" "$d/samples/other.csv"
 ln -s other.csv "$d/samples/ok-link.csv"
