@@ -12,8 +12,6 @@
 
 #include "core/util.h"
 
-/* ---- timelines ----------------------------------------------------------------- */
-
 /* Scale and axis label for a workload unit. */
 static void unit_scale(const char *unit, double *div, const char **label)
 {
@@ -92,10 +90,10 @@ static int timeline_data(struct render *r, const struct rep_row *row, const char
 {
 	bool missing;
 	FILE *f = rep_open_confined(row->dir, row->samples_file, &missing);
-	*iters = false;
 	struct rep_buf d = { 0 };
 	int n, rc;
 	char *file;
+	*iters = false;
 	if (!f) {
 		if (!missing)
 			r->set->refused++;
