@@ -7,7 +7,7 @@
  * names relative to it; the finished files are renamed into plots/, so a
  * symlink planted in plots/ is replaced, never written through.  The whole
  * script passes rep_gp_check before gnuplot sees it.  gnuplot (5.4) has no
- * restricted mode that turns system() and pipes off, so these are the
+ * restricted mode that turns its shell escapes and pipes off, so these are the
  * defences; it runs with -d (no initialisation files) and a time limit.
  *
  *   timeline-<id>.png             the guest's throughput over time, the
