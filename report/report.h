@@ -85,10 +85,6 @@ void rep_free(struct rep_set *set);
 /* A warning: printed, and kept for index.html. */
 void rep_problem(struct rep_set *set, const char *fmt, ...) MB_PRINTF(2, 3);
 
-/* The number at a dotted path ("migration.total_s"), NaN if absent, null or
- * not a number (booleans as 0/1). */
-double rep_num(json_object *rec, const char *path);
-
 /* summary.csv text (free it). */
 char *rep_summary_csv(const struct rep_set *set);
 

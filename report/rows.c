@@ -157,14 +157,6 @@ static bool is_number(json_object *o)
 	       json_object_is_type(o, json_type_boolean);
 }
 
-double rep_num(json_object *rec, const char *path)
-{
-	json_object *o;
-	if (jget(rec, path, &o) || !o || !is_number(o))
-		return NAN;
-	return json_object_get_double(o);
-}
-
 /* The field at off in a row or provenance struct (through void *: the
  * offsets come from offsetof, so the alignment is right). */
 static double *num_at(const void *base, size_t off)
