@@ -48,7 +48,7 @@ endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
 core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/enum.c
-profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c
+profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c profile/values.c
 plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
 lab_SRCS     := lab/ns.c lab/lab.c

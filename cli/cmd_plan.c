@@ -32,7 +32,9 @@ int cmd_load_profile(const char *path, const struct cli_args *args, struct profi
 			return MB_EINPUT;
 		}
 	}
-	if (p->nerrors) {
+	/* [hosts] complete, now that the command line is in; its errors are
+	 * among p->errors. */
+	if (profile_check(p) != MB_OK || p->nerrors) {
 		profile_print_errors(p, stderr);
 		rc = mb_err(MB_EINPUT, "%s: %d error%s", p->path, p->nerrors,
 			    p->nerrors == 1 ? "" : "s");

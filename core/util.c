@@ -115,9 +115,17 @@ int mb_mkdir_p(const char *path, mode_t mode)
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				rc = mb_err_errno(MB_EINTERNAL, "cannot create directory %s", p);
-				break;
+			if (mkdir(p, mode) < 0) {
+				struct stat st;
+				if (errno != EEXIST) {
+					rc = mb_err_errno(MB_EINTERNAL, "cannot create directory %s", p);
+					break;
+				}
+				/* Something is there: it must be a directory (or a link to one). */
+				if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+					rc = mb_err(MB_EINPUT, "cannot create directory %s: it exists and is not a directory", p);
+					break;
+				}
 			}
 			*s = c;
 			if (!c)
@@ -157,17 +165,21 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Write a new file next to path under an unpredictable name (mkstemp:
+ * O_CREAT|O_EXCL, so a planted symlink or file is never opened), then
+ * rename it over path.  rename replaces a symlink at path itself rather
+ * than writing through it. */
 int mb_write_file_atomic(const char *path, const void *buf, size_t len)
 {
-	char *tmp = mb_xasprintf("%s.tmp", path);
-	char *dcopy = mb_xstrdup(path);
+	char *dcopy = mb_xstrdup(path), *bcopy = mb_xstrdup(path);
+	char *dir = dirname(dcopy), *tmp = mb_xasprintf("%s/.%s.XXXXXX", dir, basename(bcopy));
 	int rc = MB_OK;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		rc = mb_err_errno(MB_EINTERNAL, "cannot create %s", tmp);
+		rc = mb_err_errno(MB_EINTERNAL, "cannot create a temporary file for %s", path);
 		goto out;
 	}
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		rc = mb_err_errno(MB_EINTERNAL, "cannot write %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -179,20 +191,70 @@ int mb_write_file_atomic(const char *path, const void *buf, size_t len)
 		unlink(tmp);
 		goto out;
 	}
-	rc = mb_fsync_dir(dirname(dcopy));
+	rc = mb_fsync_dir(dir);
 out:
 	free(dcopy);
+	free(bcopy);
 	free(tmp);
 	return rc;
 }
 
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+/* Open path with flags plus O_NONBLOCK (so a FIFO or a device cannot block
+ * the open), insist on a regular file, then clear O_NONBLOCK again. */
+static int open_regular(const char *path, int flags, mode_t mode, int *out)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, mode), fl;
+	*out = -1;
+	if (fd < 0) {
+		if (errno == ELOOP && (flags & O_NOFOLLOW))
+			return mb_err(MB_EINPUT, "%s is a symbolic link: not followed", path);
+		return mb_err_errno(errno == ENOENT || errno == ENOTDIR ? MB_EINPUT : MB_EINTERNAL,
+				    "cannot open %s", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		int rc = mb_err_errno(MB_EINTERNAL, "cannot stat %s", path);
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return mb_err(MB_EINPUT, "%s is %s, not a regular file", path, file_kind(st.st_mode));
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int rc = mb_err_errno(MB_EINTERNAL, "cannot set %s to blocking", path);
+		close(fd);
+		return rc;
+	}
+	*out = fd;
+	return MB_OK;
+}
+
 int mb_append_fsync(const char *path, const void *buf, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mb_err_errno(MB_EINTERNAL, "cannot open %s", path);
+	int fd, rc = open_regular(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644, &fd);
+	if (rc)
+		return rc;
 	if (write_all(fd, buf, len) < 0 || fdatasync(fd) < 0) {
-		int rc = mb_err_errno(MB_EINTERNAL, "cannot append to %s", path);
+		rc = mb_err_errno(MB_EINTERNAL, "cannot append to %s", path);
 		close(fd);
 		return rc;
 	}
@@ -200,37 +262,50 @@ int mb_append_fsync(const char *path, const void *buf, size_t len)
 	return MB_OK;
 }
 
-int mb_read_file(const char *path, char **buf, size_t *len)
+int mb_read_file_max(const char *path, size_t max, char **buf, size_t *len)
 {
-	FILE *f = fopen(path, "re");
 	size_t cap = 4096, n = 0;
 	char *p;
-	if (!f)
-		return mb_err_errno(errno == ENOENT ? MB_EINPUT : MB_EINTERNAL, "cannot open %s", path);
+	int fd, rc = open_regular(path, O_RDONLY, 0, &fd);
+	if (rc)
+		return rc;
 	p = mb_xmalloc(cap);
 	for (;;) {
-		size_t r;
+		ssize_t r;
 		if (cap - n < 2) {
 			cap *= 2;
 			p = mb_xrealloc(p, cap);
 		}
-		r = fread(p + n, 1, cap - n - 1, f);
-		n += r;
+		r = read(fd, p + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = mb_err_errno(MB_EINTERNAL, "cannot read %s", path);
+			break;
+		}
 		if (r == 0)
 			break;
+		n += (size_t)r;
+		if (n > max) {
+			rc = mb_err(MB_EINPUT, "%s is larger than %zu bytes: refused", path, max);
+			break;
+		}
 	}
-	if (ferror(f)) {
-		int rc = mb_err_errno(MB_EINTERNAL, "cannot read %s", path);
-		fclose(f);
+	close(fd);
+	if (rc) {
 		free(p);
 		return rc;
 	}
-	fclose(f);
 	p[n] = '\0';
 	*buf = p;
 	if (len)
 		*len = n;
 	return MB_OK;
+}
+
+int mb_read_file(const char *path, char **buf, size_t *len)
+{
+	return mb_read_file_max(path, MB_READ_MAX, buf, len);
 }
 
 bool mb_path_exists(const char *path)
@@ -380,4 +455,77 @@ bool mb_safe_name(const char *s)
 		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
 			return false;
 	return true;
+}
+
+int mb_parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+	/* strtoll alone would skip leading spaces and take "+5" or "5 ". */
+	if (!s || !(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end || errno == ERANGE || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* FNV-1a, 64 bit. */
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static size_t strmap_slot(const struct mb_strmap *m, const char *key)
+{
+	size_t i = (size_t)str_hash(key) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+void *mb_strmap_get(const struct mb_strmap *m, const char *key)
+{
+	if (!m->n)
+		return NULL;
+	return m->vals[strmap_slot(m, key)];
+}
+
+void *mb_strmap_put(struct mb_strmap *m, const char *key, void *val)
+{
+	size_t i;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct mb_strmap bigger = { .cap = m->cap ? m->cap * 2 : 64 };
+		bigger.keys = mb_xcalloc(bigger.cap, sizeof(*bigger.keys));
+		bigger.vals = mb_xcalloc(bigger.cap, sizeof(*bigger.vals));
+		for (size_t k = 0; k < m->cap; k++) {
+			if (m->keys[k]) {
+				size_t j = strmap_slot(&bigger, m->keys[k]);
+				bigger.keys[j] = m->keys[k];
+				bigger.vals[j] = m->vals[k];
+				bigger.n++;
+			}
+		}
+		mb_strmap_free(m);
+		*m = bigger;
+	}
+	i = strmap_slot(m, key);
+	if (m->keys[i])
+		return m->vals[i];
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return NULL;
+}
+
+void mb_strmap_free(struct mb_strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
 }

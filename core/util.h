@@ -30,12 +30,19 @@ void mb_iso8601(double t, char *buf, size_t len);
 
 /* Files. */
 int mb_mkdir_p(const char *path, mode_t mode) MB_WUR;
-/* Write to path.tmp, fsync, rename over path, fsync the directory. */
+/* Write a new temporary file in path's directory (mkstemp: a planted
+ * symlink is never followed), fsync, rename over path, fsync the directory. */
 int mb_write_file_atomic(const char *path, const void *buf, size_t len) MB_WUR;
 /* Append one record and fsync it (O_APPEND; a crash leaves at worst a
- * truncated last record, never a damaged earlier one). */
+ * truncated last record, never a damaged earlier one).  path must be a
+ * regular file or absent; a symlink is not followed (MB_EINPUT). */
 int mb_append_fsync(const char *path, const void *buf, size_t len) MB_WUR;
-/* Read a whole file (NUL-terminated; *len excludes the NUL). */
+/* Read a whole regular file (NUL-terminated; *len excludes the NUL).  A
+ * FIFO, device, socket or directory is MB_EINPUT naming what it is, at once
+ * (the open never blocks); so is a file larger than max bytes. */
+int mb_read_file_max(const char *path, size_t max, char **buf, size_t *len) MB_WUR;
+/* The same with max = MB_READ_MAX. */
+#define MB_READ_MAX ((size_t)1 << 30)
 int mb_read_file(const char *path, char **buf, size_t *len) MB_WUR;
 int mb_fsync_dir(const char *dir) MB_WUR;
 bool mb_path_exists(const char *path);
@@ -56,5 +63,22 @@ void mb_last_line(const char *s, char *out, size_t len);
 char *mb_trim(char *s);
 /* Only [A-Za-z0-9._-], not empty, not starting with '.' or '-'. */
 bool mb_safe_name(const char *s);
+
+/* Parse a decimal integer in [min, max]: digits with an optional leading
+ * '-', nothing else (no spaces, no '+', no trailing text).  0 or -1. */
+int mb_parse_ll(const char *s, long long min, long long max, long long *out) MB_WUR;
+
+/* A hash map from strings to non-NULL pointers (keys are not copied: they
+ * must outlive the map).  Zero-initialise; no removal. */
+struct mb_strmap {
+	size_t cap, n;    /* cap: a power of two, at least twice n */
+	const char **keys;
+	void **vals;
+};
+void *mb_strmap_get(const struct mb_strmap *m, const char *key);
+/* Add key -> val unless key is there: returns the value already there, or
+ * NULL when val was added. */
+void *mb_strmap_put(struct mb_strmap *m, const char *key, void *val);
+void mb_strmap_free(struct mb_strmap *m);
 
 #endif

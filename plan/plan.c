@@ -206,6 +206,63 @@ static void expand(struct profile *p, const struct section *exp, struct scenario
 	}
 }
 
+/* Scenarios of one section: the product of its list lengths times repeat
+ * (a double: exact to 2^53, and it cannot overflow); the factors go to why
+ * ("delay 41 x vcpus 40 x repeat 1000"). */
+static double section_count(const struct profile *p, const struct section *exp, char *why,
+			    size_t len)
+{
+	const struct setting *rep = profile_get(p, exp, opt_index(opt_find_full("repeat")));
+	double n = rep ? (double)rep->vals[0].i : 1;
+	size_t w = 0;
+	why[0] = '\0';
+	for (size_t i = 0; i < mb_noptions; i++) {
+		const struct setting *s = profile_get(p, exp, (int)i);
+		if (!s || s->nvals < 2)
+			continue;
+		n *= s->nvals;
+		if (w + 1 < len)
+			w += (size_t)snprintf(why + w, len - w, "%s%s %d", w ? " x " : "",
+					      mb_options[i].name, s->nvals);
+	}
+	if (rep && rep->vals[0].i > 1 && w + 1 < len)
+		snprintf(why + w, len - w, "%srepeat %lld", w ? " x " : "", (long long)rep->vals[0].i);
+	return n;
+}
+
+/* Refuse a plan of more than MB_MAX_SCENARIOS before allocating any of it. */
+static int check_size(struct profile *p, int *total)
+{
+	double n = 0, biggest = -1;
+	const struct section *big = NULL;
+	char why[256], bigwhy[256] = "";
+	int nsec = p->nexps ? p->nexps : 1;
+	for (int i = 0; i < nsec; i++) {
+		const struct section *exp = p->nexps ? p->exps[i] : NULL;
+		double c = section_count(p, exp, why, sizeof(why));
+		if (c > biggest) {
+			biggest = c;
+			big = exp;
+			snprintf(bigwhy, sizeof(bigwhy), "%s", why);
+		}
+		n += c;
+	}
+	if (n <= MB_MAX_SCENARIOS) {
+		*total = (int)n;
+		return MB_OK;
+	}
+	*total = 0;
+	if (!bigwhy[0])
+		snprintf(bigwhy, sizeof(bigwhy), "%d experiment sections", nsec);
+	profile_error(p, p->path, big ? big->line : 0,
+		      "the plan has %.0f scenarios, more than the %d a plan may hold (%s%s%s%s): use "
+		      "fewer list values or a smaller repeat, or split the experiments over several "
+		      "profiles",
+		      n, MB_MAX_SCENARIOS, big ? "largest [" : "", big ? big->name : "",
+		      big ? "]: " : "", bigwhy);
+	return MB_EINPUT;
+}
+
 static int cmp_interleave(const void *a, const void *b)
 {
 	const struct scenario *x = a, *y = b;
@@ -216,12 +273,20 @@ static int cmp_interleave(const void *a, const void *b)
 
 int plan_build(struct profile *p, struct plan *out)
 {
+	struct mb_strmap ids = { 0 };
 	int cap = 0;
 	bool lab;
 
 	memset(out, 0, sizeof(*out));
 	out->prof = p;
 	profile_config(p, NULL, &out->run);
+	if (profile_check(p) || check_size(p, &cap)) {
+		out->ntotal = 0;
+		return mb_err(MB_EINPUT, "%s: %d error%s", p->path, p->nerrors + p->nmore,
+			      p->nerrors + p->nmore == 1 ? "" : "s");
+	}
+	/* Exactly the scenarios counted: expand never reallocates. */
+	out->sc = mb_xcalloc((size_t)(cap ? cap : 1), sizeof(*out->sc));
 	lab = !profile_real_hosts(p);
 	if (p->nexps == 0) {
 		expand(p, NULL, &out->sc, &out->n, &cap);
@@ -230,22 +295,28 @@ int plan_build(struct profile *p, struct plan *out)
 			expand(p, p->exps[i], &out->sc, &out->n, &cap);
 	}
 	for (int i = 0; i < out->n; i++) {
-		out->sc[i].index = i;
-		check_scenario(p, &out->sc[i], lab);
-		for (int j = 0; j < i; j++) {
-			if (!strcmp(out->sc[i].id, out->sc[j].id)) {
-				profile_error(p, p->path, out->sc[i].exp ? out->sc[i].exp->line : 0,
-					      "scenario id %s occurs twice: give the experiment "
-					      "sections different settings",
-					      out->sc[i].id);
-				break;
-			}
+		struct scenario *s = &out->sc[i];
+		s->index = i;
+		check_scenario(p, s, lab);
+		if (strlen(s->id) >= MB_ID_MAX - 1) {
+			profile_error(p, p->path, s->exp ? s->exp->line : 0,
+				      "scenario id %s... is longer than %d characters: vary fewer "
+				      "keys or shorten the section name",
+				      s->id, MB_ID_MAX - 2);
+			break;
+		}
+		if (mb_strmap_put(&ids, s->id, s)) {
+			profile_error(p, p->path, s->exp ? s->exp->line : 0,
+				      "scenario id %s occurs twice: give the experiment "
+				      "sections different settings",
+				      s->id);
 		}
 	}
+	mb_strmap_free(&ids);
 	out->ntotal = out->n;
 	if (p->nerrors)
-		return mb_err(MB_EINPUT, "%s: %d error%s", p->path, p->nerrors,
-			      p->nerrors == 1 ? "" : "s");
+		return mb_err(MB_EINPUT, "%s: %d error%s", p->path, p->nerrors + p->nmore,
+			      p->nerrors + p->nmore == 1 ? "" : "s");
 
 	out->seed = (uint64_t)out->run.seed;
 	if (out->run.order == ORDER_INTERLEAVED) {

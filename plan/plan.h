@@ -14,6 +14,8 @@
 #include "profile/profile.h"
 
 #define MB_ID_MAX 160
+/* The most scenarios one plan may hold (checked before any is built). */
+#define MB_MAX_SCENARIOS 100000
 
 struct scenario {
 	char id[MB_ID_MAX];

@@ -3,7 +3,10 @@
  * inih does the INI syntax; we feed it one line at a time through our own
  * reader so that every handler call knows its line number (Debian's inih is
  * built without INI_HANDLER_LINENO), and so that section headers without
- * keys (an experiment that only uses [global]) are seen too.
+ * keys (an experiment that only uses [global]) are seen too.  The reader
+ * also ends lines at LF, CRLF or a lone CR, and never hands inih part of a
+ * line: a line longer than MAX_LINE is an error at file:line, and inih's
+ * buffer is made big enough for every line that is not.
  */
 #define _GNU_SOURCE
 #include "profile/profile.h"
@@ -11,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +22,9 @@
 #include <ini.h>
 
 #include "core/util.h"
+#include "profile/values.h"
 
-#define MAX_LINE 4096
+#define MAX_LINE 16384
 
 struct reader {
 	struct profile *p;
@@ -29,11 +34,21 @@ struct reader {
 	int line;        /* line of the text last handed to inih */
 	struct section *cur;
 	char *cur_name;  /* inih's name of the section being read */
+	bool stop;       /* too many sections: hand inih no more lines */
 };
+
+/* Room for one more element in an array grown by doubling: n is the count
+ * before the append, the capacity is implied (8, 16, 32, ...). */
+static void *grow(void *arr, int n, size_t elem)
+{
+	if (n == 0 || (n >= 8 && !(n & (n - 1))))
+		arr = mb_xrealloc(arr, (size_t)(n ? 2 * n : 8) * elem);
+	return arr;
+}
 
 static char *own(struct profile *p, char *s)
 {
-	p->owned = mb_xrealloc(p->owned, (size_t)(p->nowned + 1) * sizeof(*p->owned));
+	p->owned = grow(p->owned, p->nowned, sizeof(*p->owned));
 	p->owned[p->nowned++] = s;
 	return s;
 }
@@ -42,10 +57,15 @@ void profile_error(struct profile *p, const char *file, int line, const char *fm
 {
 	char msg[1024];
 	va_list ap;
+	/* A file of a million bad lines must not take a million messages. */
+	if (p->nerrors >= PROFILE_MAX_ERRORS) {
+		p->nmore++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p->errors = mb_xrealloc(p->errors, (size_t)(p->nerrors + 1) * sizeof(*p->errors));
+	p->errors = grow(p->errors, p->nerrors, sizeof(*p->errors));
 	if (line > 0)
 		p->errors[p->nerrors++] = mb_xasprintf("%s:%d: %s", file, line, msg);
 	else
@@ -104,6 +124,7 @@ void profile_free(struct profile *p)
 		free(p->exps[i]);
 	}
 	free(p->exps);
+	mb_strmap_free(&p->expmap);
 	for (int i = 0; i < p->nerrors; i++)
 		free(p->errors[i]);
 	free(p->errors);
@@ -120,20 +141,14 @@ void profile_print_errors(const struct profile *p, FILE *f)
 {
 	for (int i = 0; i < p->nerrors; i++)
 		fprintf(f, "%s\n", p->errors[i]);
+	if (p->nmore)
+		fprintf(f, "%s: ... and %d more error%s\n", p->path, p->nmore, p->nmore == 1 ? "" : "s");
 }
 
 bool profile_real_hosts(const struct profile *p)
 {
 	const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full("hosts.source")));
 	return s && s->vals[0].s && s->vals[0].s[0];
-}
-
-static struct section *find_exp(struct profile *p, const char *name)
-{
-	for (int i = 0; i < p->nexps; i++)
-		if (!strcmp(p->exps[i]->name, name))
-			return p->exps[i];
-	return NULL;
 }
 
 static bool optval_eq(const struct mb_option *o, const struct optval *a, const struct optval *b)
@@ -202,13 +217,20 @@ static int parse_setting(struct profile *p, const struct mb_option *o, const cha
 
 	vals = mb_xcalloc((size_t)n, sizeof(*vals));
 	for (int i = 0; i < n; i++) {
-		if (opt_parse_value(o, elems[i], bare, &vals[i]) != MB_OK) {
+		if (opt_parse_value(o, elems[i], bare, &vals[i]) != MB_OK ||
+		    (o->type == OPT_STRING && value_check(o, vals[i].s) != MB_OK)) {
 			profile_error(p, file, line, "%s", mb_errmsg());
 			rc = MB_EINPUT;
 			continue;
 		}
 		if (o->type == OPT_PATH && vals[i].s[0] && vals[i].s[0] != '/' && strcmp(p->dir, "."))
 			vals[i].s = own(p, mb_xasprintf("%s/%s", p->dir, vals[i].s));
+		if (o->type == OPT_PATH && strlen(vals[i].s) >= PATH_MAX) {
+			profile_error(p, file, line, "%s: the path is longer than %d characters",
+				      o->full, PATH_MAX - 1);
+			rc = MB_EINPUT;
+			continue;
+		}
 		for (int j = 0; j < i; j++) {
 			if (optval_eq(o, &vals[i], &vals[j])) {
 				profile_error(p, file, line, "%s: '%s' appears twice in the list",
@@ -272,7 +294,7 @@ static struct section *enter_section(struct reader *r, const char *name, int lin
 		return &p->lab;
 	if (!strcmp(name, "hosts"))
 		return &p->hosts;
-	s = find_exp(p, name);
+	s = mb_strmap_get(&p->expmap, name);
 	if (s)
 		return s;
 	if (!mb_safe_name(name) || strlen(name) > 40)
@@ -280,10 +302,20 @@ static struct section *enter_section(struct reader *r, const char *name, int lin
 			      "section name [%s]: use 1-40 letters, digits, '.', '_' or '-' "
 			      "(it becomes part of scenario ids and file names)",
 			      name);
+	if (p->nexps == PROFILE_MAX_SECTIONS) {
+		/* Every section is at least one scenario: more cannot be planned. */
+		profile_error(p, r->file, line,
+			      "more than %d experiment sections (a plan holds at most %d "
+			      "scenarios): split the profile; reading stopped here",
+			      PROFILE_MAX_SECTIONS, PROFILE_MAX_SECTIONS);
+		r->stop = true;
+		return &p->global;
+	}
 	s = mb_xcalloc(1, sizeof(*s));
 	section_init(s, name, line, SCOPE_SCENARIO);
-	p->exps = mb_xrealloc(p->exps, (size_t)(p->nexps + 1) * sizeof(*p->exps));
+	p->exps = grow(p->exps, p->nexps, sizeof(*p->exps));
 	p->exps[p->nexps++] = s;
+	(void)mb_strmap_put(&p->expmap, s->name, s);
 	return s;
 }
 
@@ -322,73 +354,103 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1; /* keep going: report every error */
 }
 
-/* Hand inih one line (or a chunk of a long one) at a time, counting lines and
- * noting section headers. */
+/* The next line of the text: [*start, *end) without its terminator (LF,
+ * CRLF or a lone CR); advances r->pos past the terminator. */
+static void next_line(struct reader *r, size_t *start, size_t *end)
+{
+	size_t e = r->pos;
+	while (e < r->len && r->buf[e] != '\n' && r->buf[e] != '\r')
+		e++;
+	*start = r->pos;
+	*end = e;
+	if (e < r->len && r->buf[e] == '\r')
+		e++;
+	if (e < r->len && r->buf[e] == '\n')
+		e++; /* LF, or the LF of CRLF */
+	r->pos = e;
+}
+
+/* A section header: "[name]" (inih checks the syntax). */
+static void note_section(struct reader *r, const char *s, const char *end)
+{
+	const char *e;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || *s != '[')
+		return;
+	e = memchr(s, ']', (size_t)(end - s));
+	if (!e)
+		return;
+	free(r->cur_name);
+	r->cur_name = mb_xstrndup(s + 1, (size_t)(e - s - 1));
+	r->cur = enter_section(r, r->cur_name, r->line);
+	if (r->stop)
+		return;
+	if (r->cur->line && r->cur->line != r->line)
+		profile_error(r->p, r->file, r->line, "section [%s] appears twice (first at line %d)",
+			      r->cur_name, r->cur->line);
+	else
+		r->cur->line = r->line;
+}
+
+/* Hand inih one whole line at a time, ending in "\n", counting lines and
+ * noting section headers.  A line that would not fit inih's buffer is
+ * refused (and replaced by an empty line), never cut into pieces. */
 static char *reader_fn(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
-	size_t start = r->pos, end, n;
-	bool at_line_start = start == 0 || r->buf[start - 1] == '\n';
+	size_t start, end, n;
 
-	if (r->pos >= r->len)
+	if (r->pos >= r->len || r->stop)
 		return NULL;
-	end = start;
-	while (end < r->len && r->buf[end] != '\n')
-		end++;
-	if (at_line_start) {
-		r->line++;
-		if (end - start > MAX_LINE) {
-			profile_error(r->p, r->file, r->line, "line longer than %d characters",
-				      MAX_LINE);
-			r->pos = end < r->len ? end + 1 : end;
-			snprintf(str, (size_t)num, "\n");
-			return str;
-		}
-		/* A section header: "[name]" (inih checks the syntax). */
-		{
-			const char *s = r->buf + start;
-			while (s < r->buf + end && (*s == ' ' || *s == '\t'))
-				s++;
-			if (s < r->buf + end && *s == '[') {
-				const char *e = memchr(s, ']', (size_t)(r->buf + end - s));
-				if (e) {
-					free(r->cur_name);
-					r->cur_name = mb_xstrndup(s + 1, (size_t)(e - s - 1));
-					r->cur = enter_section(r, r->cur_name, r->line);
-					if (r->cur->line && r->cur->line != r->line)
-						profile_error(r->p, r->file, r->line,
-							      "section [%s] appears twice (first at line %d)",
-							      r->cur_name, r->cur->line);
-					else
-						r->cur->line = r->line;
-				}
-			}
-		}
-	}
-	if (end < r->len)
-		end++; /* include the newline */
+	next_line(r, &start, &end);
 	n = end - start;
-	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;
+	r->line++;
+	if (n > MAX_LINE || n + 2 > (size_t)num) {
+		profile_error(r->p, r->file, r->line, "line longer than %d characters",
+			      n > MAX_LINE ? MAX_LINE : num - 2);
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	note_section(r, r->buf + start, r->buf + end);
+	if (r->stop)
+		return NULL;
 	memcpy(str, r->buf + start, n);
-	str[n] = '\0';
-	r->pos = start + n;
+	str[n] = '\n';
+	str[n + 1] = '\0';
 	return str;
 }
 
-static void check_hosts(struct profile *p)
+int profile_check(struct profile *p)
 {
 	static const char *const need[] = { "hosts.dest", "hosts.migrate_host",
 					    "hosts.iscsi_portal", "hosts.iscsi_iqn" };
 	const struct setting *src = profile_get(p, NULL, opt_index(opt_find_full("hosts.source")));
-	if (!src || !src->vals[0].s[0])
-		return;
-	for (size_t i = 0; i < MB_ARRAY_SIZE(need); i++) {
-		const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full(need[i])));
-		if (!s || !s->vals[0].s[0])
-			profile_error(p, src->file, src->line,
-				      "[hosts] source is set, so %s must be set too", need[i]);
+	if (p->checked)
+		return p->nerrors ? MB_EINPUT : MB_OK;
+	p->checked = true;
+	if (src && src->vals[0].s[0]) {
+		for (size_t i = 0; i < MB_ARRAY_SIZE(need); i++) {
+			const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full(need[i])));
+			if (!s || !s->vals[0].s[0])
+				profile_error(p, src->file, src->line,
+					      "[hosts] source is set, so %s must be set too", need[i]);
+		}
+	} else {
+		/* Without a source the run uses the lab: a [hosts] value would be
+		 * ignored without a word. */
+		for (size_t i = 0; i < mb_noptions; i++) {
+			const struct setting *s = profile_get(p, NULL, (int)i);
+			if (mb_options[i].scope == SCOPE_HOSTS && s) {
+				profile_error(p, s->file, s->line,
+					      "%s is set but hosts.source is not: set the source too, or "
+					      "remove [hosts] to use the lab",
+					      mb_options[i].full);
+				break;
+			}
+		}
 	}
+	return p->nerrors ? MB_EINPUT : MB_OK;
 }
 
 static void check_lab(struct profile *p)
@@ -426,9 +488,13 @@ static int load(struct profile *p, const char *name, const char *text, size_t le
 		profile_error(p, p->path, line, "contains a NUL byte: not a text profile");
 		return MB_EINPUT;
 	}
+	/* Debian's inih takes its build options as variables.  Its heap buffer
+	 * starts at ini_initial_alloc bytes: make that hold every line we pass
+	 * (MAX_LINE + "\n" + NUL), so inih never asks for a line in parts. */
 	ini_use_stack = false;
 	ini_allow_realloc = false;
 	ini_max_line = MAX_LINE + 3;
+	ini_initial_alloc = MAX_LINE + 3;
 	ini_allow_multiline = false;
 	ini_allow_inline_comments = true;
 	ini_inline_comment_prefixes = (char *)";#";
@@ -443,7 +509,6 @@ static int load(struct profile *p, const char *name, const char *text, size_t le
 		profile_error(p, p->path, 0, "cannot parse (inih error %d)", res);
 	}
 	check_lab(p);
-	check_hosts(p);
 	return p->nerrors ? MB_EINPUT : MB_OK;
 }
 
@@ -462,7 +527,7 @@ int profile_load(const char *path, struct profile **out)
 	int rc;
 
 	*out = NULL;
-	rc = mb_read_file(path, &buf, &len);
+	rc = mb_read_file_max(path, PROFILE_MAX_BYTES, &buf, &len);
 	if (rc)
 		return rc;
 	p = profile_new(path);
@@ -475,7 +540,8 @@ int profile_load(const char *path, struct profile **out)
 int profile_override(struct profile *p, const char *full, const char *value)
 {
 	const struct mb_option *o = opt_find_full(full);
-	int before = p->nerrors;
+	char **file_errors = p->errors;
+	int nfile = p->nerrors, nmore = p->nmore, rc = MB_OK;
 	if (!o) {
 		const char *cands[128];
 		size_t n = 0;
@@ -486,25 +552,27 @@ int profile_override(struct profile *p, const char *full, const char *value)
 		return mb_err(MB_EINPUT, "unknown option --%s%s%s%s", full, s ? ", did you mean --" : "",
 			      s ? s : "", s ? "?" : "");
 	}
-	if (parse_setting(p, o, value, "command line", 0, &p->cli.set[opt_index(o)]) != MB_OK) {
-		/* parse_setting recorded "command line: <message>"; move it to errmsg. */
-		int rc = mb_err(MB_EINPUT, "--%s=%s: %s", full, value,
-				p->errors[p->nerrors - 1] + strlen("command line: "));
-		while (p->nerrors > before)
-			free(p->errors[--p->nerrors]);
-		return rc;
-	}
-	if (!strcmp(full, "lab.name") || !strcmp(full, "lab.dir")) {
+	/* Collect this value's errors apart from the file's: the first one
+	 * becomes the message ("command line: " is dropped: the key says it). */
+	p->errors = NULL;
+	p->nerrors = p->nmore = 0;
+	p->checked = false;
+	if (parse_setting(p, o, value, "command line", 0, &p->cli.set[opt_index(o)]) != MB_OK)
+		rc = mb_err(MB_EINPUT, "--%s=%s: %s", full, value,
+			    p->errors[0] + strlen("command line: "));
+	else if (!strcmp(full, "lab.name") || !strcmp(full, "lab.dir")) {
 		check_lab(p);
-		if (p->nerrors > before) {
-			int rc = mb_err(MB_EINPUT, "--%s", p->errors[p->nerrors - 1] +
-							      strlen("command line: "));
-			while (p->nerrors > before)
-				free(p->errors[--p->nerrors]);
-			return rc;
-		}
+		for (int i = 0; i < p->nerrors && !rc; i++)
+			if (mb_str_starts(p->errors[i], "command line: "))
+				rc = mb_err(MB_EINPUT, "--%s", p->errors[i] + strlen("command line: "));
 	}
-	return MB_OK;
+	for (int i = 0; i < p->nerrors; i++)
+		free(p->errors[i]);
+	free(p->errors);
+	p->errors = file_errors;
+	p->nerrors = nfile;
+	p->nmore = nmore;
+	return rc;
 }
 
 const struct setting *profile_get(const struct profile *p, const struct section *exp, int i)

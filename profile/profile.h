@@ -13,8 +13,14 @@
 
 #include <stdio.h>
 
+#include "core/util.h"
 #include "profile/options.h"
 #include "profile/params.h" /* what profile_config() gives, per subsystem */
+
+/* Limits that keep a hostile profile from costing more than seconds. */
+#define PROFILE_MAX_BYTES (16u << 20) /* a larger file is refused unread */
+#define PROFILE_MAX_SECTIONS 100000   /* experiment sections (each >= 1 scenario) */
+#define PROFILE_MAX_ERRORS 100        /* messages kept; the rest are counted */
 
 struct setting {
 	int nvals;           /* 0 = not set in this section */
@@ -39,8 +45,11 @@ struct profile {
 	struct section cli;    /* command-line overrides */
 	struct section **exps; /* experiment sections, in file order */
 	int nexps;
+	struct mb_strmap expmap; /* name -> experiment section */
 	char **errors;         /* "file:line: message", in order */
 	int nerrors;
+	int nmore;             /* errors beyond PROFILE_MAX_ERRORS, only counted */
+	bool checked;          /* profile_check has run */
 	char **owned;          /* strings that optvals point into */
 	int nowned;
 };
@@ -57,6 +66,11 @@ struct profile *profile_empty(void);
 /* Apply a --key=value override (full key name).  MB_EINPUT with a message
  * (with a suggestion for an unknown key) on error. */
 int profile_override(struct profile *p, const char *full, const char *value) MB_WUR;
+
+/* Cross-key checks that must see the command line too ([hosts] complete
+ * or absent); run once, after the last profile_override (cmd_load_profile
+ * and plan_build call it).  Errors go to the profile; MB_EINPUT if any. */
+int profile_check(struct profile *p) MB_WUR;
 
 /* The effective setting of option i in experiment exp (NULL: [global]):
  * command line, then exp, then its own section ([global], [lab], [hosts]).

@@ -1,0 +1,245 @@
+/* values.c - syntax checks of the string values that name hosts, URIs,
+ * iSCSI targets and interfaces (see values.h). */
+#include "profile/values.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* A host name label character (underscore too: some sites use it). */
+static bool name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+}
+
+static bool valid_host_n(const char *s, size_t n)
+{
+	if (n == 0 || n > MB_HOST_MAX)
+		return false;
+	if (s[0] == '[') {
+		char a[64];
+		struct in6_addr in6;
+		if (s[n - 1] != ']' || n - 2 >= sizeof(a) || n < 3)
+			return false;
+		memcpy(a, s + 1, n - 2);
+		a[n - 2] = '\0';
+		return inet_pton(AF_INET6, a, &in6) == 1;
+	}
+	if (s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char(s[i]))
+			return false;
+	return true;
+}
+
+bool mb_valid_host(const char *s)
+{
+	return valid_host_n(s, strlen(s));
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool mb_valid_iqn(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > MB_IQN_MAX)
+		return false;
+	if (!strncmp(s, "eui.", 4))
+		return n == 4 + 16 && all_hex(s + 4, 16);
+	if (!strncmp(s, "naa.", 4))
+		return (n == 4 + 16 || n == 4 + 32) && all_hex(s + 4, n - 4);
+	/* iqn.YYYY-MM.reverse.domain[:anything]: lowercase, digits, . - : */
+	if (strncmp(s, "iqn.", 4) || n < 13)
+		return false;
+	for (int i = 4; i < 11; i++)
+		if (i == 8 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return false;
+	if (s[11] != '.' || !isalnum((unsigned char)s[12]))
+		return false;
+	for (const char *c = s + 12; *c; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '.' &&
+		    *c != '-' && *c != ':')
+			return false;
+	return true;
+}
+
+/* host[:port]; a bare IPv6 address (colons without brackets) is refused
+ * since its last group would read as a port. */
+static int check_addr(const struct mb_option *o, const char *v, const char *what)
+{
+	const char *colon = strrchr(v, ':'), *host_end = v + strlen(v);
+	const char *rb = v[0] == '[' ? strchr(v, ']') : NULL;
+	if (strlen(v) > MB_ADDR_MAX)
+		return mb_err(MB_EINPUT, "%s: longer than %d characters", o->full, MB_ADDR_MAX);
+	if (colon && v[0] != '[' && strchr(v, ':') != colon)
+		return mb_err(MB_EINPUT, "%s '%s': write an IPv6 address in brackets, e.g. [fd00::1]:3260",
+			      o->full, v);
+	if (colon && (v[0] != '[' || (rb && colon > rb))) {
+		long long port;
+		if (mb_parse_ll(colon + 1, 1, 65535, &port))
+			return mb_err(MB_EINPUT, "%s '%s': the port must be a number 1..65535", o->full, v);
+		host_end = colon;
+	}
+	if (!valid_host_n(v, (size_t)(host_end - v)))
+		return mb_err(MB_EINPUT,
+			      "%s '%s': expected %s (a host name, IPv4 address or [IPv6] address of "
+			      "at most %d characters, not starting with '-')",
+			      o->full, v, what, MB_HOST_MAX);
+	return MB_OK;
+}
+
+/* libvirt remote transports we accept; "ext" runs a local command. */
+static const char *const transports[] = { "", "+ssh", "+tls", "+tcp", "+unix", "+libssh",
+					  "+libssh2", NULL };
+
+static int bad_uri(const struct mb_option *o, const char *v, const char *why)
+{
+	return mb_err(MB_EINPUT,
+		      "%s '%s': %s (expected a libvirt URI such as qemu+ssh://user@host/system)",
+		      o->full, v, why);
+}
+
+/* [user@]host[:port] of a URI (may be empty: the local host). */
+static int check_authority(const struct mb_option *o, const char *v, const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n), *h = s, *end = s + n, *colon, *rb;
+	if (at) {
+		if (at == s || s[0] == '-')
+			return bad_uri(o, v, "the user name must not be empty or start with '-'");
+		for (const char *c = s; c < at; c++)
+			if (!name_char(*c))
+				return bad_uri(o, v, "the user name may hold only letters, digits, '.', '_', '-'");
+		h = at + 1;
+	}
+	if (h == end)
+		return at ? bad_uri(o, v, "no host after the user name") : MB_OK;
+	colon = end;
+	for (const char *c = end; c > h; c--)
+		if (c[-1] == ':') {
+			colon = c - 1;
+			break;
+		}
+	rb = h[0] == '[' ? memchr(h, ']', (size_t)(end - h)) : NULL;
+	if (colon != end && (h[0] != '[' || (rb && colon > rb))) {
+		char port[8];
+		long long pv;
+		size_t pl = (size_t)(end - colon - 1);
+		if (pl == 0 || pl >= sizeof(port))
+			return bad_uri(o, v, "bad port");
+		memcpy(port, colon + 1, pl);
+		port[pl] = '\0';
+		if (mb_parse_ll(port, 1, 65535, &pv))
+			return bad_uri(o, v, "the port must be a number 1..65535");
+		end = colon;
+	}
+	if (!valid_host_n(h, (size_t)(end - h)))
+		return bad_uri(o, v, "not a host name, IPv4 or [IPv6] address (nor may it start with '-')");
+	return MB_OK;
+}
+
+static int check_uri(const struct mb_option *o, const char *v)
+{
+	const char *s = v, *auth, *rest, *q;
+	size_t n;
+	bool ok = false;
+	if (strlen(v) > MB_URI_MAX)
+		return mb_err(MB_EINPUT, "%s: longer than %d characters", o->full, MB_URI_MAX);
+	for (const char *c = v; *c; c++)
+		if (isspace((unsigned char)*c))
+			return bad_uri(o, v, "contains white space");
+	if (strncmp(s, "qemu", 4))
+		return bad_uri(o, v, "only qemu URIs are supported");
+	s += 4;
+	n = strcspn(s, ":");
+	for (int i = 0; transports[i]; i++)
+		if (strlen(transports[i]) == n && !strncmp(s, transports[i], n))
+			ok = true;
+	if (!ok)
+		return bad_uri(o, v, "unknown or unsupported transport (use ssh, tls, tcp, unix, libssh or libssh2)");
+	s += n;
+	if (strncmp(s, "://", 3))
+		return bad_uri(o, v, "no '://'");
+	auth = s + 3;
+	rest = auth + strcspn(auth, "/?");
+	if (check_authority(o, v, auth, (size_t)(rest - auth)))
+		return MB_EINPUT;
+	q = strchr(rest, '?');
+	for (const char *c = rest; c < (q ? q : rest + strlen(rest)); c++)
+		if (!isalnum((unsigned char)*c) && *c != '/' && *c != '.' && *c != '_' && *c != '-')
+			return bad_uri(o, v, "the path may hold only letters, digits, '/', '.', '_', '-'");
+	/* Parameters: libvirt runs the program named by command= or netcat=. */
+	for (const char *p = q ? q + 1 : NULL; p && *p; ) {
+		size_t len = strcspn(p, "&"), kl = strcspn(p, "=");
+		if (kl > len)
+			kl = len;
+		if ((kl == 7 && !strncmp(p, "command", 7)) || (kl == 6 && !strncmp(p, "netcat", 6)))
+			return bad_uri(o, v, "the command= and netcat= parameters (programs to run) are not allowed");
+		p += len;
+		if (*p == '&')
+			p++;
+	}
+	return MB_OK;
+}
+
+static int check_ifnames(const struct mb_option *o, const char *v)
+{
+	int count = 0;
+	for (const char *s = v; *s; ) {
+		size_t n;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		n = strcspn(s, " \t");
+		if (n > 15 || s[0] == '-' || s[0] == '.')
+			return mb_err(MB_EINPUT,
+				      "%s '%s': an interface name has 1-15 characters and does not start "
+				      "with '-' or '.'",
+				      o->full, v);
+		for (size_t i = 0; i < n; i++)
+			if (!name_char(s[i]))
+				return mb_err(MB_EINPUT,
+					      "%s '%s': interface names hold letters, digits, '.', '_', '-'",
+					      o->full, v);
+		s += n;
+		count++;
+	}
+	if (count > 2)
+		return mb_err(MB_EINPUT, "%s '%s': name one or two interfaces", o->full, v);
+	return MB_OK;
+}
+
+int value_check(const struct mb_option *o, const char *v)
+{
+	if (o->scope != SCOPE_HOSTS || o->type != OPT_STRING || !v[0])
+		return MB_OK;
+	if (!strcmp(o->full, "hosts.source") || !strcmp(o->full, "hosts.dest"))
+		return check_uri(o, v);
+	if (!strcmp(o->full, "hosts.migrate_host"))
+		return check_addr(o, v, "ADDR[:PORT] for the migration stream");
+	if (!strcmp(o->full, "hosts.iscsi_portal"))
+		return check_addr(o, v, "ADDR[:PORT] of the iSCSI portal");
+	if (!strcmp(o->full, "hosts.iscsi_iqn")) {
+		if (!mb_valid_iqn(v))
+			return mb_err(MB_EINPUT,
+				      "%s '%s': expected iqn.YYYY-MM.domain[:name] (lowercase letters, "
+				      "digits, '.', '-', ':'), eui.<16 hex digits> or naa.<16 or 32 hex "
+				      "digits>, at most %d characters",
+				      o->full, v, MB_IQN_MAX);
+		return MB_OK;
+	}
+	if (!strcmp(o->full, "hosts.netem_dev"))
+		return check_ifnames(o, v);
+	return MB_OK;
+}
