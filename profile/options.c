@@ -43,7 +43,8 @@ const struct mb_option mb_options[] = {
 	  "300ms", NS(0.001), NS(60), "ms", NULL, "dt",
 	  "Largest pause the pre-copy may take for the final switchover (libvirt max downtime)." },
 	{ "bandwidth", "bandwidth", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(bandwidth), "0", 0,
-	  1099511627776.0, "MiB/s", NULL, "bw", "Migration bandwidth cap; 0 = unlimited." },
+	  1099511627776.0, "MiB/s", NULL, "bw", "Migration bandwidth cap; 0 = unlimited.  A lowercase b is bits (800Mbit, 800Mb/s, "
+	  "800Mbps), a capital B bytes (100MB/s, 95MiB/s)." },
 	{ "auto_converge", "auto_converge", OPT_BOOL, SCOPE_SCENARIO, OPT_LIST, F(auto_converge),
 	  "no", NORANGE, NULL, NULL, "ac",
 	  "Throttle the guest's vCPUs when pre-copy does not converge (QEMU auto-converge)." },
@@ -80,7 +81,8 @@ const struct mb_option mb_options[] = {
 	{ "loss", "loss", OPT_FRACTION, SCOPE_SCENARIO, OPT_LIST, F(loss), "0", 0, 1, "%", NULL,
 	  "loss", "Packet loss on each direction of the link (0.01 or 1%)." },
 	{ "rate", "rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(rate), "0", 0, 1e12, "Mbit", NULL,
-	  "rate", "Link rate cap, each direction; 0 = no cap." },
+	  "rate", "Link rate cap, each direction; 0 = no cap.  A lowercase b is bits (100Mbit, 100Mb/s), "
+	  "a capital B bytes (12.5MB/s)." },
 	{ "link_path", "link_path", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(link_path), "migration",
 	  NORANGE, NULL, link_path_names, "on",
 	  "Where the link settings apply: the migration path between the hosts, the storage "

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,30 +56,72 @@ const char *unit_names(enum unit_kind kind)
 	switch (kind) {
 	case UNIT_DURATION: return "ns, us, ms, s, min, h";
 	case UNIT_SIZE: return "B, KiB, MiB, GiB, TiB (K, M, G, T are binary too), kB, MB, GB, TB";
-	case UNIT_RATE: return "bit, kbit, Mbit, Gbit, Tbit (optionally /s), B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s";
+	case UNIT_RATE:
+		return "bits: bit, kbit, Mbit, Gbit, Tbit, also kb, Mb, Mbps (a lowercase b); bytes: "
+		       "B, kB, MB, GB, KiB, MiB, GiB (a capital B); each optionally with /s";
 	default: return "a plain number (0.25) or a percentage (25%)";
 	}
 }
 
+/* A display unit of the table (for formatting): exact spelling. */
 static const struct unit *lookup(enum unit_kind kind, const char *name)
 {
-	const struct unit *u = table(kind);
-	char buf[32];
-	size_t len = strlen(name);
-	for (; u->name; u++)
-		if (!strcasecmp(u->name, name))
-			break;
-	if (u->name)
-		return u;
-	/* Bit rates may carry "/s" or "ps": "Mbit/s", "Mbps" is ambiguous (not taken). */
-	if (kind == UNIT_RATE && len > 2 && len < sizeof(buf) && !strcasecmp(name + len - 2, "/s")) {
-		memcpy(buf, name, len - 2);
-		buf[len - 2] = '\0';
-		for (u = table(kind); u->name; u++)
-			if (!strcasecmp(u->name, buf) && strstr(u->name, "bit"))
-				return u;
-	}
+	for (const struct unit *u = table(kind); u->name; u++)
+		if (!strcmp(u->name, name))
+			return u;
 	return NULL;
+}
+
+/* A rate unit: [k|M|G|T][i] + bits ("bit", "bits", "b") or bytes ("B",
+ * "byte", "bytes") + optional "/s" or "ps".  Only b/B is case-sensitive,
+ * so "Mb/s" is never read as bytes: b is a bit, B a byte.  Returns the
+ * factor to bytes per second, or 0 if name is no rate unit. */
+static double rate_factor(const char *name)
+{
+	static const char prefixes[] = "kmgt";
+	const char *p = name, *base;
+	double f = 1, step = 1000;
+	size_t n;
+	const char *c = *p ? strchr(prefixes, tolower((unsigned char)*p)) : NULL;
+	if (c && p[1] && p[1] != '/') {
+		int k = (int)(c - prefixes) + 1;
+		p++;
+		if (*p == 'i' || *p == 'I') {
+			step = 1024;
+			p++;
+		}
+		for (int i = 0; i < k; i++)
+			f *= step;
+	}
+	base = p;
+	n = strlen(base);
+	if (n >= 2 && (!strcasecmp(base + n - 2, "/s") || !strcasecmp(base + n - 2, "ps")))
+		n -= 2;
+	if ((n == 3 && !strncasecmp(base, "bit", 3)) || (n == 4 && !strncasecmp(base, "bits", 4)) ||
+	    (n == 1 && base[0] == 'b'))
+		return f / 8;
+	if ((n == 1 && base[0] == 'B') || (n == 4 && !strncasecmp(base, "byte", 4)) ||
+	    (n == 5 && !strncasecmp(base, "bytes", 5)))
+		return f;
+	return 0;
+}
+
+/* Factor of a unit as written, 0 if unknown.  Sizes refuse a lowercase
+ * final b (bits) rather than read it as bytes. */
+static double factor(enum unit_kind kind, const char *name, bool *bits)
+{
+	size_t n = strlen(name);
+	*bits = false;
+	if (kind == UNIT_RATE)
+		return rate_factor(name);
+	if (kind == UNIT_SIZE && n && (name[n - 1] == 'b' || (n >= 3 && !strcasecmp(name + n - 3, "bit")))) {
+		*bits = true;
+		return 0;
+	}
+	for (const struct unit *u = table(kind); u->name; u++)
+		if (!strcasecmp(u->name, name))
+			return u->factor;
+	return 0;
 }
 
 /* Length of the leading decimal number in s (sign, digits, point, exponent),
@@ -129,9 +172,9 @@ int unit_parse(enum unit_kind kind, const char *text, const char *unit_if_bare, 
 {
 	char num[64], unitbuf[32];
 	const char *p = text;
-	const struct unit *u;
 	size_t n;
-	double v;
+	double v, f;
+	bool bits;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -166,11 +209,15 @@ int unit_parse(enum unit_kind kind, const char *text, const char *unit_if_bare, 
 			return mb_err(MB_EINPUT, "'%s' has no unit (use %s)", text, unit_names(kind));
 		}
 	}
-	u = lookup(kind, unitbuf);
-	if (!u)
+	f = factor(kind, unitbuf, &bits);
+	if (bits)
+		return mb_err(MB_EINPUT, "'%s': a lowercase b means bits, but a size is in bytes: use "
+				     "B, KiB, MiB, GiB (or kB, MB, GB)",
+			      text);
+	if (f == 0)
 		return mb_err(MB_EINPUT, "'%s': unknown unit '%s' (use %s)", text, unitbuf,
 			      unit_names(kind));
-	*out = v * u->factor;
+	*out = v * f;
 	if (!isfinite(*out) || fabs(*out) > 9.2e18)
 		return mb_err(MB_EINPUT, "'%s' is out of range", text);
 	return MB_OK;

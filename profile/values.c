@@ -114,6 +114,8 @@ static int bad_uri(const struct mb_option *o, const char *v, const char *why)
 static int check_authority(const struct mb_option *o, const char *v, const char *s, size_t n)
 {
 	const char *at = memchr(s, '@', n), *h = s, *end = s + n, *colon, *rb;
+	if (n > MB_ADDR_MAX)
+		return bad_uri(o, v, "user@host:port is longer than 255 characters");
 	if (at) {
 		if (at == s || s[0] == '-')
 			return bad_uri(o, v, "the user name must not be empty or start with '-'");

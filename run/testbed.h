@@ -19,7 +19,7 @@
 enum tb_kind { TB_LAB, TB_HOSTS };
 
 struct tb_host {
-	char name[128];          /* for messages and results */
+	char name[256];          /* for messages and results (hosts: <= MB_HOST_MAX) */
 	char uri[PATH_MAX + 64]; /* the controller's libvirt URI */
 	char p2p_uri[512];       /* how the other host's libvirtd reaches this one */
 	char addr[256];          /* migration stream address when migrating to it */

@@ -2,7 +2,6 @@
  * command lines (built as argv vectors, never through a shell). */
 #include "storage/store.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +12,6 @@
 MB_ENUM_IMPL(storage_mode, STORAGE_MODE_LAST, "auto", "libiscsi", "open-iscsi");
 
 const struct store_ops *const store_modes[] = { &store_openiscsi_ops, &store_libiscsi_ops, NULL };
-
-static bool host_ok(const char *s)
-{
-	if (!*s || strlen(s) > 253)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-' && *s != ':' &&
-		    *s != '[' && *s != ']')
-			return false;
-	return true;
-}
-
-static bool iqn_ok(const char *s)
-{
-	/* RFC 3720 names: iqn.yyyy-mm.reverse.domain[:anything], eui.16hex, naa.hex;
-	 * we accept the lowercase letters, digits and . - : that they are made of. */
-	if (strncmp(s, "iqn.", 4) && strncmp(s, "eui.", 4) && strncmp(s, "naa.", 4))
-		return false;
-	if (strlen(s) > 223)
-		return false;
-	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '.' &&
-		    *s != '-' && *s != ':')
-			return false;
-	return true;
-}
 
 int store_target_parse(const char *portal, const char *iqn, int lun, struct store_target *t)
 {
@@ -56,9 +29,9 @@ int store_target_parse(const char *portal, const char *iqn, int lun, struct stor
 	} else {
 		snprintf(t->host, sizeof(t->host), "%s", portal);
 	}
-	if (!host_ok(t->host))
+	if (strlen(portal) > MB_ADDR_MAX || !mb_valid_host(t->host))
 		return mb_err(MB_EINPUT, "iSCSI portal '%s': not a host name or address", portal);
-	if (!iqn_ok(iqn))
+	if (!mb_valid_iqn(iqn))
 		return mb_err(MB_EINPUT,
 			      "iSCSI target name '%s': expected iqn.YYYY-MM.domain[:name] (lowercase "
 			      "letters, digits, '.', '-', ':')",

@@ -58,8 +58,33 @@ static void test_units_errors(void **state)
 	assert_int_equal(unit_parse(UNIT_SIZE, "nanMiB", NULL, &v), MB_EINPUT);
 	assert_int_equal(unit_parse(UNIT_SIZE, "1e400B", NULL, &v), MB_EINPUT);
 	assert_int_equal(unit_parse(UNIT_SIZE, "99999999999TiB", NULL, &v), MB_EINPUT);
-	/* "Mbps" is ambiguous (megabits or megabytes?) and not accepted. */
-	assert_int_equal(unit_parse(UNIT_RATE, "100Mbps", NULL, &v), MB_EINPUT);
+	/* A size in bits is refused, never read as bytes. */
+	assert_int_equal(unit_parse(UNIT_SIZE, "256Mb", NULL, &v), MB_EINPUT);
+	assert_non_null(strstr(mb_errmsg(), "lowercase b means bits"));
+	assert_int_equal(unit_parse(UNIT_SIZE, "1kbit", NULL, &v), MB_EINPUT);
+	assert_int_equal(unit_parse(UNIT_RATE, "100Ms", NULL, &v), MB_EINPUT);
+	assert_int_equal(unit_parse(UNIT_RATE, "100M", NULL, &v), MB_EINPUT);
+}
+
+/* b is a bit and B a byte, in every spelling (tc reads "mbps" as bytes;
+ * here the case of the b decides). */
+static void test_units_bits_bytes(void **state)
+{
+	(void)state;
+	assert_true(parse(UNIT_RATE, "100Mb/s", NULL) == 12.5e6);
+	assert_true(parse(UNIT_RATE, "100Mbps", NULL) == 12.5e6);
+	assert_true(parse(UNIT_RATE, "100mbit", NULL) == 12.5e6);
+	assert_true(parse(UNIT_RATE, "100Mbits/s", NULL) == 12.5e6);
+	assert_true(parse(UNIT_RATE, "8b", NULL) == 1);
+	assert_true(parse(UNIT_RATE, "8kb/s", NULL) == 1000);
+	assert_true(parse(UNIT_RATE, "1Gib", NULL) == 1073741824.0 / 8);
+	assert_true(parse(UNIT_RATE, "100MB/s", NULL) == 100e6);
+	assert_true(parse(UNIT_RATE, "100MBps", NULL) == 100e6);
+	assert_true(parse(UNIT_RATE, "100KB/s", NULL) == 100e3);
+	assert_true(parse(UNIT_RATE, "1MiB/s", NULL) == 1048576.0);
+	assert_true(parse(UNIT_RATE, "5B/s", NULL) == 5);
+	assert_true(parse(UNIT_SIZE, "1KB", NULL) == 1000);
+	assert_true(parse(UNIT_SIZE, "1KiB", NULL) == 1024);
 }
 
 static void test_units_format(void **state)
@@ -421,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units_parse),
 		cmocka_unit_test(test_units_errors),
+		cmocka_unit_test(test_units_bits_bytes),
 		cmocka_unit_test(test_units_format),
 		cmocka_unit_test(test_option_table),
 		cmocka_unit_test(test_profile_errors),
