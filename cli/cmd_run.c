@@ -175,6 +175,9 @@ int cmd_run(int argc, char **argv)
 		return mb_err(MB_EINPUT, "--retry-failed only makes sense with --resume DIR");
 	}
 	profile_path = a.npos ? a.pos[0] : NULL;
+	rc = plan_check_out_dir(cli_get(&a, "out"), resume);
+	if (rc)
+		goto out;
 	if (resume) {
 		rc = res_run_open(&rr, resume);
 		if (!rc && !profile_path)

@@ -3,6 +3,7 @@
 #include "plan/plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,17 +385,22 @@ int plan_only(struct plan *pl, char *const *ids, int nids)
 	return MB_OK;
 }
 
-static int parse_int(const char *s, long *v)
+/* One SLURM_ARRAY_* variable as an integer in [min, max]; *v untouched
+ * (and MB_OK) when it is not set. */
+static int slurm_env(const char *name, long long min, long long max, long long *v, bool *set)
 {
-	char *end;
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	return (s[0] && !*end && !errno) ? 0 : -1;
+	const char *s = getenv(name);
+	*set = s != NULL;
+	if (!s)
+		return MB_OK;
+	if (mb_parse_ll(s, min, max, v))
+		return mb_err(MB_EINPUT, "%s=%s: expected an integer %lld..%lld", name, s, min, max);
+	return MB_OK;
 }
 
 int plan_parse_shard(const char *spec, int *idx, int *count)
 {
-	long i, n;
+	long long i, n;
 	*idx = *count = 0;
 	if (spec) {
 		const char *slash = strchr(spec, '/');
@@ -403,28 +409,46 @@ int plan_parse_shard(const char *spec, int *idx, int *count)
 		if (!slash)
 			return mb_err(MB_EINPUT, "--shard %s: expected I/N, e.g. 2/8", spec);
 		a = mb_xstrndup(spec, (size_t)(slash - spec));
-		bad = parse_int(a, &i) < 0 || parse_int(slash + 1, &n) < 0;
+		bad = mb_parse_ll(slash + 1, 1, MB_MAX_SCENARIOS, &n) ||
+		      mb_parse_ll(a, 1, n, &i);
 		free(a);
-		if (bad || n < 1 || n > 100000 || i < 1 || i > n)
-			return mb_err(MB_EINPUT, "--shard %s: expected I/N with 1 <= I <= N", spec);
+		if (bad)
+			return mb_err(MB_EINPUT,
+				      "--shard '%s': expected I/N with 1 <= I <= N <= %d (digits only, "
+				      "no spaces)",
+				      spec, MB_MAX_SCENARIOS);
 	} else {
-		const char *id = getenv("SLURM_ARRAY_TASK_ID");
-		const char *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
-		const char *min = getenv("SLURM_ARRAY_TASK_MIN");
-		long m = 0;
-		if (!id || !cnt)
+		long long id = 0, cnt = 0, min = 0, step = 1;
+		bool has_id, has_cnt, has_min, has_step;
+		int rc = slurm_env("SLURM_ARRAY_TASK_ID", 0, INT_MAX, &id, &has_id);
+		if (!rc)
+			rc = slurm_env("SLURM_ARRAY_TASK_COUNT", 1, MB_MAX_SCENARIOS, &cnt, &has_cnt);
+		if (!rc)
+			rc = slurm_env("SLURM_ARRAY_TASK_MIN", 0, INT_MAX, &min, &has_min);
+		if (!rc)
+			rc = slurm_env("SLURM_ARRAY_TASK_STEP", 1, INT_MAX, &step, &has_step);
+		if (rc)
+			return rc;
+		if (!has_id && !has_cnt)
 			return MB_OK;
-		if (parse_int(id, &i) < 0 || parse_int(cnt, &n) < 0 || (min && parse_int(min, &m) < 0))
+		if (!has_id || !has_cnt)
 			return mb_err(MB_EINPUT,
-				      "SLURM_ARRAY_TASK_ID=%s / SLURM_ARRAY_TASK_COUNT=%s: not integers",
-				      id, cnt);
-		/* Array "0-7" or "1-8": the task's offset from the first id. */
-		i = i - m + 1;
-		if (n < 1 || i < 1 || i > n)
+				      "SLURM_ARRAY_TASK_%s is set but SLURM_ARRAY_TASK_%s is not: give "
+				      "--shard I/N",
+				      has_id ? "ID" : "COUNT", has_id ? "COUNT" : "ID");
+		/* Array "0-7", "1-8" or "0-14:2": the task's position from the first id. */
+		if (id < min || (id - min) % step)
 			return mb_err(MB_EINPUT,
-				      "SLURM_ARRAY_TASK_ID=%s is outside the array (min %ld, count %ld); "
-				      "use a contiguous array such as --array=0-%ld",
-				      id, m, n, n - 1);
+				      "SLURM_ARRAY_TASK_ID=%lld is not in the array (min %lld, step %lld, "
+				      "count %lld); use a contiguous array such as --array=0-%lld",
+				      id, min, step, cnt, cnt - 1);
+		i = (id - min) / step + 1;
+		n = cnt;
+		if (i > n)
+			return mb_err(MB_EINPUT,
+				      "SLURM_ARRAY_TASK_ID=%lld is outside the array (min %lld, step "
+				      "%lld, count %lld); use a contiguous array such as --array=0-%lld",
+				      id, min, step, cnt, cnt - 1);
 	}
 	*idx = (int)i;
 	*count = (int)n;

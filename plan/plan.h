@@ -50,6 +50,11 @@ int plan_only(struct plan *pl, char *const *ids, int nids) MB_WUR;
  * spec is NULL.  Returns MB_OK and sets *idx=*count=0 when no sharding. */
 int plan_parse_shard(const char *spec, int *idx, int *count) MB_WUR;
 
+/* Check a run's --out before anything runs (dry runs too): absent, or an
+ * empty directory; one that holds a run is for --resume.  With resume set,
+ * out must be absent or that same directory.  MB_EINPUT with the reason. */
+int plan_check_out_dir(const char *out, const char *resume) MB_WUR;
+
 bool plan_varies(const struct scenario *s, int opt);
 
 void plan_free(struct plan *pl);

@@ -427,9 +427,35 @@ static void test_shard_parse(void **state)
 	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
 	assert_int_equal(i, 4);
 	assert_int_equal(n, 4);
+	/* A stepped array: --array=0-14:2 is 8 tasks. */
+	setenv("SLURM_ARRAY_TASK_ID", "6", 1);
+	setenv("SLURM_ARRAY_TASK_COUNT", "8", 1);
+	setenv("SLURM_ARRAY_TASK_STEP", "2", 1);
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
+	assert_int_equal(i, 4);
+	assert_int_equal(n, 8);
+	unsetenv("SLURM_ARRAY_TASK_STEP");
+	/* Range-checked, never cast: a count beyond int, an id beyond long. */
+	setenv("SLURM_ARRAY_TASK_COUNT", "2147483648", 1);
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	assert_non_null(strstr(mb_errmsg(), "SLURM_ARRAY_TASK_COUNT=2147483648"));
+	setenv("SLURM_ARRAY_TASK_COUNT", "4", 1);
+	setenv("SLURM_ARRAY_TASK_ID", "99999999999999999999", 1);
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	setenv("SLURM_ARRAY_TASK_ID", " 1", 1);
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	/* Half an array is an error, not "no sharding" (every task would run all). */
 	unsetenv("SLURM_ARRAY_TASK_ID");
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	unsetenv("SLURM_ARRAY_TASK_COUNT");
+	unsetenv("SLURM_ARRAY_TASK_MIN");
 	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
 	assert_int_equal(n, 0);
+	/* --shard: digits only. */
+	assert_int_equal(plan_parse_shard(" 1/ 2", &i, &n), MB_EINPUT);
+	assert_int_equal(plan_parse_shard("1/2 ", &i, &n), MB_EINPUT);
+	assert_int_equal(plan_parse_shard("+1/2", &i, &n), MB_EINPUT);
+	assert_int_equal(plan_parse_shard("1/99999999999999999999", &i, &n), MB_EINPUT);
 }
 
 static void test_closest(void **state)
