@@ -2,6 +2,7 @@
  * guest booted directly in QEMU (no libvirt) with its samples parsed as
  * they arrive, and the sample parser on any console capture. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -38,6 +39,22 @@ struct printer {
 	char error[160];
 };
 
+/* One JSON line through json-c: guest text is escaped, whatever it holds. */
+static void print_json(json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* A number printed as "%.6f" / "%.3f" (json-c would print 17 digits). */
+static json_object *num(double v, int decimals)
+{
+	char b[64];
+	snprintf(b, sizeof(b), "%.*f", decimals, v);
+	return json_object_new_double_s(v, b);
+}
+
 /* Print one parsed line with the host time it arrived. */
 static void print_sample(void *ctx, const struct sample *s)
 {
@@ -51,12 +68,17 @@ static void print_sample(void *ctx, const struct sample *s)
 		if (!p->samples)
 			p->first_ns = now;
 		p->samples++;
-		if (p->json)
-			printf("{\"host_s\":%.6f,\"seq\":%llu,\"guest_s\":%.6f,\"workload\":\"%s\","
-			       "\"count\":%llu,\"unit\":\"%s\",\"rate\":%.3f}\n",
-			       t, (unsigned long long)s->seq, (double)s->guest_ns / 1e9, s->wl,
-			       (unsigned long long)s->count, s->unit, rate);
-		else
+		if (p->json) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "host_s", num(t, 6));
+			json_object_object_add(o, "seq", json_object_new_uint64(s->seq));
+			json_object_object_add(o, "guest_s", num((double)s->guest_ns / 1e9, 6));
+			json_object_object_add(o, "workload", json_object_new_string(s->wl));
+			json_object_object_add(o, "count", json_object_new_uint64(s->count));
+			json_object_object_add(o, "unit", json_object_new_string(s->unit));
+			json_object_object_add(o, "rate", num(rate, 3));
+			print_json(o);
+		} else
 			printf("%9.3f s  seq %-6llu %-8s %20llu %-4s %14.0f /s\n", t,
 			       (unsigned long long)s->seq, s->wl, (unsigned long long)s->count, s->unit,
 			       rate);
@@ -66,10 +88,14 @@ static void print_sample(void *ctx, const struct sample *s)
 	} else if (s->kind == SAMPLE_EVENT) {
 		if (!strcmp(s->event, "error"))
 			snprintf(p->error, sizeof(p->error), "%s", s->text);
-		if (p->json)
-			printf("{\"host_s\":%.6f,\"seq\":%llu,\"event\":\"%s\",\"text\":\"%s\"}\n", t,
-			       (unsigned long long)s->seq, s->event, s->text);
-		else
+		if (p->json) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "host_s", num(t, 6));
+			json_object_object_add(o, "seq", json_object_new_uint64(s->seq));
+			json_object_object_add(o, "event", json_object_new_string(s->event));
+			json_object_object_add(o, "text", json_object_new_string(s->text));
+			print_json(o);
+		} else
 			printf("%9.3f s  seq %-6llu %-8s %s %s\n", t, (unsigned long long)s->seq, s->wl,
 			       s->event, s->text);
 	} else if (s->kind == SAMPLE_MALFORMED && !p->json) {
@@ -117,6 +143,22 @@ static int summary(const struct sample_stream *ss, const struct printer *pr, dou
 	return MB_OK;
 }
 
+/* --seconds N: a number of seconds, 0 < N <= 86400 (a day). */
+static int parse_seconds(const char *secs, int64_t *limit)
+{
+	char *end;
+	double v;
+	if (!secs)
+		return MB_OK;
+	errno = 0;
+	v = strtod(secs, &end);
+	if (!secs[0] || isspace((unsigned char)secs[0]) || *end || errno || !(v > 0 && v <= 86400))
+		return mb_err(MB_EINPUT, "--seconds '%s': expected a number of seconds, 0 < N <= 86400",
+			      secs);
+	*limit = (int64_t)(v * 1e9);
+	return MB_OK;
+}
+
 static int guest_boot(const struct cli_args *a)
 {
 	struct profile *p = NULL;
@@ -132,13 +174,9 @@ static int guest_boot(const struct cli_args *a)
 	struct printer pr = { .json = cli_has(a, "json") };
 	pid_t pid;
 
-	if (secs) {
-		char *end;
-		double v = strtod(secs, &end);
-		if (*end || v <= 0 || v > 86400)
-			return mb_err(MB_EINPUT, "--seconds %s: expected a number of seconds", secs);
-		limit = (int64_t)(v * 1e9);
-	}
+	rc = parse_seconds(secs, &limit);
+	if (rc)
+		return rc;
 	rc = cmd_load_profile(NULL, a, &p);
 	if (rc)
 		goto out;
@@ -260,7 +298,7 @@ int cmd_guest(int argc, char **argv)
 	static const struct cli_flag flags[] = {
 		{ "json", NULL, "info: JSON; boot, parse: one JSON object per line", false },
 		{ "disk", "FILE", "boot: attach FILE as the guest's virtio disk (/dev/vda)", false },
-		{ "seconds", "N", "boot: stop QEMU after N seconds (default 10)", false },
+		{ "seconds", "N", "boot: stop QEMU after N seconds (default 10); parse: read at most N seconds", false },
 		{ NULL, NULL, NULL, false },
 	};
 	struct cli_args a;
@@ -285,9 +323,15 @@ int cmd_guest(int argc, char **argv)
 	} else if (!strcmp(a.pos[0], "parse")) {
 		struct sample_stream ss;
 		struct printer pr = { .json = cli_has(&a, "json"), .t0 = mb_mono_ns() };
-		sample_stream_init(&ss);
-		pump(STDIN_FILENO, 0, &ss, &pr);
-		rc = summary(&ss, &pr, (double)(mb_mono_ns() - pr.t0) / 1e9);
+		int64_t limit = 0;
+		rc = parse_seconds(cli_get(&a, "seconds"), &limit);
+		if (!rc && cli_has(&a, "disk"))
+			rc = mb_err(MB_EINPUT, "--disk is for guest boot, not parse");
+		if (!rc) {
+			sample_stream_init(&ss);
+			pump(STDIN_FILENO, limit, &ss, &pr);
+			rc = summary(&ss, &pr, (double)(mb_mono_ns() - pr.t0) / 1e9);
+		}
 	} else {
 		static const char *const verbs[] = { "info", "boot", "parse" };
 		rc = cmd_bad_verb("guest", a.pos[0], verbs, 3);
