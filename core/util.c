@@ -226,6 +226,10 @@ static int open_regular(const char *path, int flags, mode_t mode, int *out)
 	if (fd < 0) {
 		if (errno == ELOOP && (flags & O_NOFOLLOW))
 			return mb_err(MB_EINPUT, "%s is a symbolic link: not followed", path);
+		/* A FIFO without a reader (ENXIO), a directory opened to write... */
+		if (errno != ENOENT && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return mb_err(MB_EINPUT, "%s is %s, not a regular file", path,
+				      file_kind(st.st_mode));
 		return mb_err_errno(errno == ENOENT || errno == ENOTDIR ? MB_EINPUT : MB_EINTERNAL,
 				    "cannot open %s", path);
 	}
