@@ -13,6 +13,7 @@
 
 #include "core/util.h"
 #include "migrate/migrate.h"
+#include "profile/params.h"
 
 bool plan_varies(const struct scenario *s, int opt)
 {
@@ -145,6 +146,13 @@ static void check_scenario(struct profile *p, const struct scenario *s, bool lab
 			    "(lab.lun_size %llu MiB)",
 			    (unsigned long long)((c->seqread_offset + c->seqread_size) >> 20),
 			    (unsigned long long)(c->lab_lun_size >> 20));
+	{
+		/* The buffer run/scenario.c and guest boot build it in: refuse now,
+		 * not when the scenario's turn comes. */
+		char cmdline[2048];
+		if (wl_guest_cmdline(c, cmdline, sizeof(cmdline)) != MB_OK)
+			check_error(p, s, "guest_args", "%s", mb_errmsg());
+	}
 	if (c->before_ns < 5 * c->interval_ns || c->after_ns < 5 * c->interval_ns)
 		check_error(p, s, "before",
 			    "the before and after windows must hold at least 5 sample intervals");

@@ -55,7 +55,7 @@ static char *own(struct profile *p, char *s)
 
 void profile_error(struct profile *p, const char *file, int line, const char *fmt, ...)
 {
-	char msg[1024];
+	char *msg;
 	va_list ap;
 	/* A file of a million bad lines must not take a million messages. */
 	if (p->nerrors >= PROFILE_MAX_ERRORS) {
@@ -63,13 +63,17 @@ void profile_error(struct profile *p, const char *file, int line, const char *fm
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fprintf(stderr, "migbench: out of memory\n");
+		abort();
+	}
 	va_end(ap);
 	p->errors = grow(p->errors, p->nerrors, sizeof(*p->errors));
 	if (line > 0)
 		p->errors[p->nerrors++] = mb_xasprintf("%s:%d: %s", file, line, msg);
 	else
 		p->errors[p->nerrors++] = mb_xasprintf("%s: %s", file, msg);
+	free(msg);
 }
 
 static void section_init(struct section *s, const char *name, int line, enum opt_scope scope)
