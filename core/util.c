@@ -1,7 +1,9 @@
-/* util.c - allocation, clocks, atomic files, suggestions. */
+/* util.c - allocation, clocks, files (atomic, regular-only), strict integers,
+ * host and iSCSI name syntax, a string hash map, suggestions. */
 #define _GNU_SOURCE
 #include "core/util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -532,4 +534,68 @@ void mb_strmap_free(struct mb_strmap *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
+}
+
+/* A host name character (underscore too: some sites use it). */
+static bool host_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+}
+
+bool mb_valid_host_n(const char *s, size_t n)
+{
+	if (n == 0 || n > MB_HOST_MAX)
+		return false;
+	if (s[0] == '[') {
+		char a[64];
+		struct in6_addr in6;
+		if (n < 3 || s[n - 1] != ']' || n - 2 >= sizeof(a))
+			return false;
+		memcpy(a, s + 1, n - 2);
+		a[n - 2] = '\0';
+		return inet_pton(AF_INET6, a, &in6) == 1;
+	}
+	if (s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!host_char(s[i]))
+			return false;
+	return true;
+}
+
+bool mb_valid_host(const char *s)
+{
+	return mb_valid_host_n(s, strlen(s));
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool mb_valid_iqn(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > MB_IQN_MAX)
+		return false;
+	if (!strncmp(s, "eui.", 4))
+		return n == 4 + 16 && all_hex(s + 4, 16);
+	if (!strncmp(s, "naa.", 4))
+		return (n == 4 + 16 || n == 4 + 32) && all_hex(s + 4, n - 4);
+	/* iqn.YYYY-MM.reverse.domain[:anything]: lowercase, digits, . - : */
+	if (strncmp(s, "iqn.", 4) || n < 13)
+		return false;
+	for (int i = 4; i < 11; i++)
+		if (i == 8 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return false;
+	if (s[11] != '.' || !isalnum((unsigned char)s[12]))
+		return false;
+	for (const char *c = s + 12; *c; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '.' &&
+		    *c != '-' && *c != ':')
+			return false;
+	return true;
 }

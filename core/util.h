@@ -68,6 +68,20 @@ bool mb_safe_name(const char *s);
  * '-', nothing else (no spaces, no '+', no trailing text).  0 or -1. */
 int mb_parse_ll(const char *s, long long min, long long max, long long *out) MB_WUR;
 
+/* Names that reach other programs (ssh, iscsiadm, QEMU) as arguments, with
+ * the longest accepted (the buffers that hold them are at least one byte
+ * larger). */
+#define MB_HOST_MAX 253 /* a DNS name */
+#define MB_ADDR_MAX 255 /* host[:port] */
+#define MB_IQN_MAX 223  /* RFC 3720 */
+/* A host name, IPv4 address or bracketed IPv6 address ("[fd00::1]") of at
+ * most MB_HOST_MAX characters, not starting with '-' or '.'. */
+bool mb_valid_host(const char *s);
+bool mb_valid_host_n(const char *s, size_t n); /* the first n bytes of s */
+/* An iSCSI name: iqn.YYYY-MM.domain[:name] (lowercase), eui.<16 hex> or
+ * naa.<16 or 32 hex>, at most MB_IQN_MAX characters. */
+bool mb_valid_iqn(const char *s);
+
 /* A hash map from strings to non-NULL pointers (keys are not copied: they
  * must outlive the map).  Zero-initialise; no removal. */
 struct mb_strmap {

@@ -2,12 +2,14 @@
 #define _GNU_SOURCE
 #include "plan/plan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -460,6 +462,52 @@ int plan_parse_shard(const char *spec, int *idx, int *count)
 	}
 	*idx = (int)i;
 	*count = (int)n;
+	return MB_OK;
+}
+
+int plan_check_out_dir(const char *out, const char *resume)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	bool empty = true;
+	char *runjson;
+	if (!out)
+		return MB_OK;
+	if (resume)
+		return strcmp(out, resume) ? mb_err(MB_EINPUT,
+						    "--out %s with --resume %s: a resumed run writes "
+						    "to its own directory; drop --out",
+						    out, resume)
+					   : MB_OK;
+	if (!out[0])
+		return mb_err(MB_EINPUT, "--out '': give a directory");
+	if (stat(out, &st) < 0) {
+		if (errno == ENOENT)
+			return MB_OK; /* created by the run */
+		return mb_err_errno(MB_EINPUT, "--out %s", out);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return mb_err(MB_EINPUT, "--out %s exists and is not a directory: give a new or "
+					 "empty directory",
+			      out);
+	runjson = mb_xasprintf("%s/run.json", out);
+	if (mb_path_exists(runjson)) {
+		free(runjson);
+		return mb_err(MB_EINPUT,
+			      "--out %s already holds a run: use --resume %s to continue it, or "
+			      "another --out",
+			      out, out);
+	}
+	free(runjson);
+	d = opendir(out);
+	if (!d)
+		return mb_err_errno(MB_EINPUT, "--out %s: cannot read the directory", out);
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	if (!empty)
+		return mb_err(MB_EINPUT, "--out %s is not empty: give a new or empty directory", out);
 	return MB_OK;
 }
 

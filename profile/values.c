@@ -2,7 +2,6 @@
  * iSCSI targets and interfaces (see values.h). */
 #include "profile/values.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,64 +13,6 @@
 static bool name_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
-}
-
-static bool valid_host_n(const char *s, size_t n)
-{
-	if (n == 0 || n > MB_HOST_MAX)
-		return false;
-	if (s[0] == '[') {
-		char a[64];
-		struct in6_addr in6;
-		if (s[n - 1] != ']' || n - 2 >= sizeof(a) || n < 3)
-			return false;
-		memcpy(a, s + 1, n - 2);
-		a[n - 2] = '\0';
-		return inet_pton(AF_INET6, a, &in6) == 1;
-	}
-	if (s[0] == '-' || s[0] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!name_char(s[i]))
-			return false;
-	return true;
-}
-
-bool mb_valid_host(const char *s)
-{
-	return valid_host_n(s, strlen(s));
-}
-
-static bool all_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-bool mb_valid_iqn(const char *s)
-{
-	size_t n = strlen(s);
-	if (n > MB_IQN_MAX)
-		return false;
-	if (!strncmp(s, "eui.", 4))
-		return n == 4 + 16 && all_hex(s + 4, 16);
-	if (!strncmp(s, "naa.", 4))
-		return (n == 4 + 16 || n == 4 + 32) && all_hex(s + 4, n - 4);
-	/* iqn.YYYY-MM.reverse.domain[:anything]: lowercase, digits, . - : */
-	if (strncmp(s, "iqn.", 4) || n < 13)
-		return false;
-	for (int i = 4; i < 11; i++)
-		if (i == 8 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
-			return false;
-	if (s[11] != '.' || !isalnum((unsigned char)s[12]))
-		return false;
-	for (const char *c = s + 12; *c; c++)
-		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '.' &&
-		    *c != '-' && *c != ':')
-			return false;
-	return true;
 }
 
 /* host[:port]; a bare IPv6 address (colons without brackets) is refused
@@ -91,7 +32,7 @@ static int check_addr(const struct mb_option *o, const char *v, const char *what
 			return mb_err(MB_EINPUT, "%s '%s': the port must be a number 1..65535", o->full, v);
 		host_end = colon;
 	}
-	if (!valid_host_n(v, (size_t)(host_end - v)))
+	if (!mb_valid_host_n(v, (size_t)(host_end - v)))
 		return mb_err(MB_EINPUT,
 			      "%s '%s': expected %s (a host name, IPv4 address or [IPv6] address of "
 			      "at most %d characters, not starting with '-')",
@@ -145,7 +86,7 @@ static int check_authority(const struct mb_option *o, const char *v, const char 
 			return bad_uri(o, v, "the port must be a number 1..65535");
 		end = colon;
 	}
-	if (!valid_host_n(h, (size_t)(end - h)))
+	if (!mb_valid_host_n(h, (size_t)(end - h)))
 		return bad_uri(o, v, "not a host name, IPv4 or [IPv6] address (nor may it start with '-')");
 	return MB_OK;
 }

@@ -18,21 +18,13 @@
 
 #include "profile/options.h"
 
-/* Longest accepted values (the buffers in run/testbed.h and storage/store.h
- * are at least one byte larger). */
+/* Longest accepted URI (run/testbed.h's p2p_uri holds it); the host, address
+ * and IQN limits are in core/util.h. */
 #define MB_URI_MAX 511
-#define MB_HOST_MAX 253   /* a DNS name */
-#define MB_ADDR_MAX 255   /* host[:port] */
-#define MB_IQN_MAX 223    /* RFC 3720 */
 
 /* Check the value of a string option that has a syntax of its own; MB_OK
  * for every other option.  On error MB_EINPUT with a message that names the
  * key, the value and what it should look like. */
 int value_check(const struct mb_option *o, const char *v) MB_WUR;
-
-/* A host name, IPv4 address or bracketed IPv6 address ("[fd00::1]"). */
-bool mb_valid_host(const char *s);
-/* An iSCSI name (iqn., eui. or naa. form). */
-bool mb_valid_iqn(const char *s);
 
 #endif
