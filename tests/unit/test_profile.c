@@ -70,21 +70,23 @@ static void test_units_errors(void **state)
  * here the case of the b decides). */
 static void test_units_bits_bytes(void **state)
 {
+	static const struct {
+		enum unit_kind kind;
+		const char *text;
+		double want;
+	} cases[] = {
+		{ UNIT_RATE, "100Mb/s", 12.5e6 },   { UNIT_RATE, "100Mbps", 12.5e6 },
+		{ UNIT_RATE, "100mbit", 12.5e6 },   { UNIT_RATE, "100Mbits/s", 12.5e6 },
+		{ UNIT_RATE, "8b", 1 },             { UNIT_RATE, "8kb/s", 1000 },
+		{ UNIT_RATE, "1Gib", 1073741824.0 / 8 },
+		{ UNIT_RATE, "100MB/s", 100e6 },    { UNIT_RATE, "100MBps", 100e6 },
+		{ UNIT_RATE, "100KB/s", 100e3 },    { UNIT_RATE, "1MiB/s", 1048576.0 },
+		{ UNIT_RATE, "5B/s", 5 },           { UNIT_SIZE, "1KB", 1000 },
+		{ UNIT_SIZE, "1KiB", 1024 },
+	};
 	(void)state;
-	assert_true(parse(UNIT_RATE, "100Mb/s", NULL) == 12.5e6);
-	assert_true(parse(UNIT_RATE, "100Mbps", NULL) == 12.5e6);
-	assert_true(parse(UNIT_RATE, "100mbit", NULL) == 12.5e6);
-	assert_true(parse(UNIT_RATE, "100Mbits/s", NULL) == 12.5e6);
-	assert_true(parse(UNIT_RATE, "8b", NULL) == 1);
-	assert_true(parse(UNIT_RATE, "8kb/s", NULL) == 1000);
-	assert_true(parse(UNIT_RATE, "1Gib", NULL) == 1073741824.0 / 8);
-	assert_true(parse(UNIT_RATE, "100MB/s", NULL) == 100e6);
-	assert_true(parse(UNIT_RATE, "100MBps", NULL) == 100e6);
-	assert_true(parse(UNIT_RATE, "100KB/s", NULL) == 100e3);
-	assert_true(parse(UNIT_RATE, "1MiB/s", NULL) == 1048576.0);
-	assert_true(parse(UNIT_RATE, "5B/s", NULL) == 5);
-	assert_true(parse(UNIT_SIZE, "1KB", NULL) == 1000);
-	assert_true(parse(UNIT_SIZE, "1KiB", NULL) == 1024);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_true(parse(cases[i].kind, cases[i].text, NULL) == cases[i].want);
 }
 
 static void test_units_format(void **state)
@@ -411,6 +413,29 @@ static void test_plan_order(void **state)
 	profile_free(p);
 }
 
+static void setenv_or_unset(const char *name, const char *v)
+{
+	if (v)
+		setenv(name, v, 1);
+	else
+		unsetenv(name);
+}
+
+static void slurm(const char *id, const char *count, const char *min, const char *step, int rc,
+		  int want_i, int want_n)
+{
+	int i = -1, n = -1;
+	setenv_or_unset("SLURM_ARRAY_TASK_ID", id);
+	setenv_or_unset("SLURM_ARRAY_TASK_COUNT", count);
+	setenv_or_unset("SLURM_ARRAY_TASK_MIN", min);
+	setenv_or_unset("SLURM_ARRAY_TASK_STEP", step);
+	assert_int_equal(plan_parse_shard(NULL, &i, &n), rc);
+	if (rc == MB_OK) {
+		assert_int_equal(i, want_i);
+		assert_int_equal(n, want_n);
+	}
+}
+
 static void test_shard_parse(void **state)
 {
 	int i, n;
@@ -421,36 +446,21 @@ static void test_shard_parse(void **state)
 	assert_int_equal(plan_parse_shard("0/8", &i, &n), MB_EINPUT);
 	assert_int_equal(plan_parse_shard("9/8", &i, &n), MB_EINPUT);
 	assert_int_equal(plan_parse_shard("x/8", &i, &n), MB_EINPUT);
-	setenv("SLURM_ARRAY_TASK_ID", "3", 1);
-	setenv("SLURM_ARRAY_TASK_COUNT", "4", 1);
-	setenv("SLURM_ARRAY_TASK_MIN", "0", 1);
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
-	assert_int_equal(i, 4);
-	assert_int_equal(n, 4);
-	/* A stepped array: --array=0-14:2 is 8 tasks. */
-	setenv("SLURM_ARRAY_TASK_ID", "6", 1);
-	setenv("SLURM_ARRAY_TASK_COUNT", "8", 1);
-	setenv("SLURM_ARRAY_TASK_STEP", "2", 1);
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
-	assert_int_equal(i, 4);
-	assert_int_equal(n, 8);
-	unsetenv("SLURM_ARRAY_TASK_STEP");
+	/* SLURM_ARRAY_TASK_ID, _COUNT, _MIN, _STEP (NULL: unset) -> rc, I, N. */
+	slurm("3", "4", "0", NULL, MB_OK, 4, 4);
+	slurm("6", "8", "0", "2", MB_OK, 4, 8); /* --array=0-14:2 is 8 tasks */
+	slurm("2", "2", "1", NULL, MB_OK, 2, 2);
 	/* Range-checked, never cast: a count beyond int, an id beyond long. */
-	setenv("SLURM_ARRAY_TASK_COUNT", "2147483648", 1);
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	slurm("0", "2147483648", NULL, NULL, MB_EINPUT, 0, 0);
 	assert_non_null(strstr(mb_errmsg(), "SLURM_ARRAY_TASK_COUNT=2147483648"));
-	setenv("SLURM_ARRAY_TASK_COUNT", "4", 1);
-	setenv("SLURM_ARRAY_TASK_ID", "99999999999999999999", 1);
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
-	setenv("SLURM_ARRAY_TASK_ID", " 1", 1);
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
+	slurm("99999999999999999999", "4", NULL, NULL, MB_EINPUT, 0, 0);
+	slurm(" 1", "4", NULL, NULL, MB_EINPUT, 0, 0);
+	slurm("5", "4", "0", NULL, MB_EINPUT, 0, 0);
+	slurm("3", "4", "0", "2", MB_EINPUT, 0, 0); /* not on the step */
 	/* Half an array is an error, not "no sharding" (every task would run all). */
-	unsetenv("SLURM_ARRAY_TASK_ID");
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_EINPUT);
-	unsetenv("SLURM_ARRAY_TASK_COUNT");
-	unsetenv("SLURM_ARRAY_TASK_MIN");
-	assert_int_equal(plan_parse_shard(NULL, &i, &n), MB_OK);
-	assert_int_equal(n, 0);
+	slurm(NULL, "4", NULL, NULL, MB_EINPUT, 0, 0);
+	slurm("1", NULL, NULL, NULL, MB_EINPUT, 0, 0);
+	slurm(NULL, NULL, NULL, NULL, MB_OK, 0, 0);
 	/* --shard: digits only. */
 	assert_int_equal(plan_parse_shard(" 1/ 2", &i, &n), MB_EINPUT);
 	assert_int_equal(plan_parse_shard("1/2 ", &i, &n), MB_EINPUT);
