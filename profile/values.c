@@ -126,6 +126,10 @@ static int check_uri(const struct mb_option *o, const char *v)
 		size_t len = strcspn(p, "&"), kl = strcspn(p, "=");
 		if (kl > len)
 			kl = len;
+		/* libvirt %-decodes names: "comm%61nd" is command. */
+		for (size_t k = 0; k < kl; k++)
+			if (!islower((unsigned char)p[k]) && p[k] != '_')
+				return bad_uri(o, v, "URI parameter names are lowercase letters and '_'");
 		if ((kl == 7 && !strncmp(p, "command", 7)) || (kl == 6 && !strncmp(p, "netcat", 6)))
 			return bad_uri(o, v, "the command= and netcat= parameters (programs to run) are not allowed");
 		p += len;
