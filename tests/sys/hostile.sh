@@ -40,7 +40,7 @@ profiles=(
 "ext transport runs a command|2|unknown or unsupported transport|[hosts]\nsource = qemu+ext:///system?command=/tmp/x"
 "command= parameter|2|command= and netcat= parameters|[hosts]\nsource = qemu+ssh://h/system?command=/tmp/x"
 "netcat= parameter|2|command= and netcat= parameters|[hosts]\ndest = qemu+ssh://h/system?netcat=/tmp/nc"
-"%-encoded command= parameter|2|URI parameter names are lowercase letters|[hosts]\nsource = qemu+ssh://h/system?no_tty=1\&comm%%61nd=/tmp/x"
+"%-encoded command= parameter|2|URI parameter names are lowercase letters|[hosts]\nsource = qemu+ssh://h/system?no_tty=1&comm%%61nd=/tmp/x"
 "URI with a space|2|contains white space|[hosts]\nsource = qemu+ssh://h/system extra"
 "URI with a bad port|2|the port must be a number 1..65535|[hosts]\nsource = qemu+tcp://h:99999/system"
 "not a qemu URI|2|only qemu URIs are supported|[hosts]\ndest = xen://h/"
