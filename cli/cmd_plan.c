@@ -154,7 +154,9 @@ int cmd_plan(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (cli_has(&a, "json")) {
-		json_object *arr = json_object_new_array();
+		/* One scenario at a time: 100,000 of them as one json-c tree took
+		 * over a gigabyte. */
+		printf("[");
 		for (int i = 0; i < pl.n; i++) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "id", json_object_new_string(pl.sc[i].id));
@@ -165,11 +167,19 @@ int cmd_plan(int argc, char **argv)
 			json_object_object_add(o, "repetition", json_object_new_int(pl.sc[i].rep));
 			json_object_object_add(o, "config",
 					       res_config_json(&pl.sc[i].cfg, 1u << SCOPE_SCENARIO));
-			json_object_array_add(arr, o);
+			const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+									      JSON_C_TO_STRING_NOSLASHESCAPE);
+			/* Indented one level, as inside the array. */
+			printf("%s\n  ", i ? "," : "");
+			for (; *t; t++) {
+				if (*t == '\n')
+					fputs("\n  ", stdout);
+				else
+					putchar(*t);
+			}
+			json_object_put(o);
 		}
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								     JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		printf("\n]\n");
 	} else {
 		printf("# %s: %d scenario%s", p->path, pl.n, pl.n == 1 ? "" : "s");
 		if (scount)

@@ -81,14 +81,21 @@ static void section_init(struct section *s, const char *name, int line, enum opt
 	s->name = mb_xstrdup(name);
 	s->line = line;
 	s->scope = scope;
-	s->set = mb_xcalloc(mb_noptions, sizeof(*s->set));
+	s->set = NULL;
+}
+
+/* The settings of a section, allocated with its first key (most of 100,000
+ * sections would otherwise hold mb_noptions empty settings each). */
+static struct setting *section_set(struct section *s)
+{
+	if (!s->set)
+		s->set = mb_xcalloc(mb_noptions, sizeof(*s->set));
+	return s->set;
 }
 
 static void section_free(struct section *s)
 {
-	if (!s->set)
-		return;
-	for (size_t i = 0; i < mb_noptions; i++) {
+	for (size_t i = 0; s->set && i < mb_noptions; i++) {
 		free(s->set[i].vals);
 		free(s->set[i].text);
 	}
@@ -348,7 +355,7 @@ static int handler(void *user, const char *section, const char *name, const char
 			      sec->name);
 		return 1;
 	}
-	st = &sec->set[opt_index(o)];
+	st = &section_set(sec)[opt_index(o)];
 	if (st->nvals) {
 		profile_error(p, r->file, r->line, "'%s' is set twice in [%s] (first at line %d)",
 			      name, sec->name, st->line);
@@ -561,7 +568,7 @@ int profile_override(struct profile *p, const char *full, const char *value)
 	p->errors = NULL;
 	p->nerrors = p->nmore = 0;
 	p->checked = false;
-	if (parse_setting(p, o, value, "command line", 0, &p->cli.set[opt_index(o)]) != MB_OK)
+	if (parse_setting(p, o, value, "command line", 0, &section_set(&p->cli)[opt_index(o)]) != MB_OK)
 		rc = mb_err(MB_EINPUT, "--%s=%s: %s", full, value,
 			    p->errors[0] + strlen("command line: "));
 	else if (!strcmp(full, "lab.name") || !strcmp(full, "lab.dir")) {
@@ -582,20 +589,20 @@ int profile_override(struct profile *p, const char *full, const char *value)
 const struct setting *profile_get(const struct profile *p, const struct section *exp, int i)
 {
 	const struct mb_option *o = &mb_options[i];
-	const struct setting *s = &p->cli.set[i];
-	if (s->nvals)
-		return s;
+	const struct section *sec;
+	if (p->cli.set && p->cli.set[i].nvals)
+		return &p->cli.set[i];
 	switch (o->scope) {
-	case SCOPE_LAB: s = &p->lab.set[i]; break;
-	case SCOPE_HOSTS: s = &p->hosts.set[i]; break;
-	case SCOPE_RUN: s = &p->global.set[i]; break;
+	case SCOPE_LAB: sec = &p->lab; break;
+	case SCOPE_HOSTS: sec = &p->hosts; break;
+	case SCOPE_RUN: sec = &p->global; break;
 	default:
-		if (exp && exp->set[i].nvals)
+		if (exp && exp->set && exp->set[i].nvals)
 			return &exp->set[i];
-		s = &p->global.set[i];
+		sec = &p->global;
 		break;
 	}
-	return s->nvals ? s : NULL;
+	return sec->set && sec->set[i].nvals ? &sec->set[i] : NULL;
 }
 
 void profile_config(const struct profile *p, const struct section *exp, struct mb_config *cfg)

@@ -34,7 +34,8 @@ struct section {
 	char *name;
 	int line;             /* line of the [name] header (0 if implicit) */
 	enum opt_scope scope; /* SCOPE_SCENARIO for [global] and experiments */
-	struct setting *set;  /* mb_noptions entries, indexed like mb_options */
+	struct setting *set;  /* mb_noptions entries, indexed like mb_options;
+	                       * NULL until the section's first key */
 };
 
 struct profile {
