@@ -407,21 +407,29 @@ const char *mb_closest(const char *word, const char *const *cands, size_t n)
 	const char *best = NULL;
 	size_t bestd = (size_t)-1;
 	size_t wl = strlen(word);
+	/* Close enough: at most a third of the word's length (and at least 1). */
+	size_t limit = (wl / 3 > 1 ? wl / 3 : 1) + (wl >= 8);
 	for (size_t i = 0; i < n; i++) {
-		size_t dist;
+		size_t dist, lc;
+		bool prefix;
 		if (!cands[i])
 			continue;
-		dist = mb_edit_distance(word, cands[i]);
 		/* A prefix of a longer name is a good guess too ("delay_" -> "delay"). */
-		if (wl >= 3 && !strncmp(word, cands[i], wl) && dist > 1)
+		prefix = wl >= 3 && !strncmp(word, cands[i], wl);
+		/* The length difference is a lower bound of the distance: skip the
+		 * quadratic work for a hopeless pair (a 16,000-character key). */
+		lc = strlen(cands[i]);
+		if (!prefix && (lc > wl ? lc - wl : wl - lc) > limit)
+			continue;
+		dist = mb_edit_distance(word, cands[i]);
+		if (prefix && dist > 1)
 			dist = 1;
 		if (dist < bestd) {
 			bestd = dist;
 			best = cands[i];
 		}
 	}
-	/* Close enough: at most a third of the word's length (and at least 1). */
-	if (best && bestd <= (wl / 3 > 1 ? wl / 3 : 1) + (wl >= 8))
+	if (best && bestd <= limit)
 		return best;
 	return NULL;
 }

@@ -121,6 +121,13 @@ run_case "1.64 M scenarios refused with the count" 2 "the plan has 1640000 scena
 ms=$(( ($(date +%s%N) - t0) / 1000000 )); NCASES=$((NCASES + 1))
 [ $ms -lt 2000 ] && ok "1.64 M scenarios refused in $ms ms" || fail "1.64 M scenarios refused quickly" "$ms ms"
 run_case "the count's factors" 2 "delay 41 x vcpus 40 x repeat 1000" "$MIGBENCH" check "$tmp/huge.ini"
+# 1000 keys and enum values of 16,000 characters: no quadratic suggestion work.
+awk 'BEGIN { k = "k"; while (length(k) < 16000) k = k k; k = substr(k, 1, 16000); print "[global]";
+	for (i = 0; i < 500; i++) printf "%s%d = 1\n[e%d]\nworkload = %s\n", k, i, i, k }' > "$tmp/longkeys.ini"
+t0=$(date +%s%N)
+run_case "1000 lines of 16,000-character keys and values" 2 "unknown key 'kkkkkkkk" "$MIGBENCH" check "$tmp/longkeys.ini"
+ms=$(( ($(date +%s%N) - t0) / 1000000 )); NCASES=$((NCASES + 1))
+[ $ms -lt 5000 ] && ok "16 MB of long keys checked in $ms ms" || fail "16 MB of long keys checked in seconds" "$ms ms"
 awk 'BEGIN { print "[global]"; for (i = 0; i < 200000; i++) printf "bad%d = 1\n", i }' > "$tmp/errors.ini"
 run_case "200,000 bad lines: messages capped" 2 "... and 199900 more errors" "$MIGBENCH" check "$tmp/errors.ini"
 
