@@ -491,6 +491,11 @@ static int load(struct profile *p, const char *name, const char *text, size_t le
 	int res;
 
 	(void)name;
+	if (len > PROFILE_MAX_BYTES) {
+		/* From a file this is caught before reading; from run.json here. */
+		profile_error(p, p->path, 0, "larger than %u bytes: refused", PROFILE_MAX_BYTES);
+		return MB_EINPUT;
+	}
 	p->text = mb_xstrndup(text, len);
 	if (nul) {
 		int line = 1;
