@@ -93,11 +93,10 @@ int cmd_check(int argc, char **argv)
 }
 
 /* "delay=16ms workload=seqread" for the keys that vary in the scenario's section. */
-static void describe(const struct scenario *s, char *buf, size_t len)
+static void describe(const struct scenario *s, FILE *f)
 {
-	size_t n = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < mb_noptions && n + 1 < len; i++) {
+	bool first = true;
+	for (size_t i = 0; i < mb_noptions; i++) {
 		const struct mb_option *o = &mb_options[i];
 		char v[64];
 		struct optval val;
@@ -109,7 +108,8 @@ static void describe(const struct scenario *s, char *buf, size_t len)
 		} else {
 			opt_format(o, &val, v, sizeof(v));
 		}
-		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "", o->name, v);
+		fprintf(f, "%s%s=%s", first ? "" : " ", o->name, v);
+		first = false;
 	}
 }
 
@@ -188,9 +188,9 @@ int cmd_plan(int argc, char **argv)
 			printf(", order random, seed %llu", (unsigned long long)pl.seed);
 		printf("\n");
 		for (int i = 0; i < pl.n; i++) {
-			char d[512];
-			describe(&pl.sc[i], d, sizeof(d));
-			printf("%3d  %-36s %s\n", pl.sc[i].index + 1, pl.sc[i].id, d);
+			printf("%3d  %-36s ", pl.sc[i].index + 1, pl.sc[i].id);
+			describe(&pl.sc[i], stdout);
+			printf("\n");
 		}
 	}
 out:
