@@ -316,7 +316,7 @@ static void test_write_atomic(void **state)
 
 	/* A directory that does not exist: an error naming the file. */
 	assert_int_equal(mb_write_file_atomic(missing, "x", 1), MB_EINTERNAL);
-	assert_non_null(strstr(mb_errmsg(), "no/such/f.tmp"));
+	assert_non_null(strstr(mb_errmsg(), "no/such/f")); /* the temp name is random */
 	assert_int_equal(count_entries(dir), 1);
 
 	/* Reading what is not there is bad input (a path the user gave). */
