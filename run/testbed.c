@@ -13,22 +13,29 @@
 #include "migrate/domain.h"
 #include "migrate/virt.h"
 
-/* "qemu+ssh://user@hostB/system" -> "user@hostB" (for ssh), "hostB" (name). */
+/* "qemu+ssh://user@hostB/system" -> "user@hostB" (for ssh), "hostB" (name).
+ * With a port or an [IPv6] address ssh gets the URI form it accepts,
+ * "ssh://user@[fd00::2]:2222", and the name is "[fd00::2]".  The URI was
+ * checked by profile/values.c, so every part fits. */
 static void uri_host(const char *uri, char *userhost, size_t ulen, char *host, size_t hlen)
 {
-	const char *p = strstr(uri, "://"), *end;
+	const char *p = strstr(uri, "://"), *end, *at, *h, *hend, *rb;
 	userhost[0] = host[0] = '\0';
 	if (!p)
 		return;
 	p += 3;
 	end = p + strcspn(p, "/?");
-	snprintf(userhost, ulen, "%.*s", (int)(end - p), p);
-	{
-		const char *at = memchr(p, '@', (size_t)(end - p));
-		const char *h = at ? at + 1 : p;
-		const char *colon = memchr(h, ':', (size_t)(end - h));
-		snprintf(host, hlen, "%.*s", (int)((colon ? colon : end) - h), h);
-	}
+	at = memchr(p, '@', (size_t)(end - p));
+	h = at ? at + 1 : p;
+	rb = h < end && *h == '[' ? memchr(h, ']', (size_t)(end - h)) : NULL;
+	hend = rb ? rb + 1 : h + strcspn(h, ":/?");
+	if (hend > end)
+		hend = end;
+	if (rb || hend < end)
+		snprintf(userhost, ulen, "ssh://%.*s", (int)(end - p), p);
+	else
+		snprintf(userhost, ulen, "%.*s", (int)(end - p), p);
+	snprintf(host, hlen, "%.*s", (int)(hend - h), h); /* [v6] stays bracketed: tcp://[v6] */
 }
 
 static int open_lab(struct testbed *tb, const struct plan *pl)
@@ -78,7 +85,7 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 {
 	const struct mb_config *c = &pl->run;
 	const char *uris[2] = { c->hosts_source, c->hosts_dest };
-	char userhost[256], host[256];
+	char userhost[MB_ADDR_MAX + 8], host[MB_HOST_MAX + 1];
 	int rc;
 
 	for (int i = 0; i < 2; i++) {
