@@ -48,9 +48,13 @@ endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
 core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/commands.c
+core_SRCS    += core/str.c
+core_SRCS    += core/jfield.c
 profile_SRCS := profile/units.c profile/options.c profile/profile.c
+profile_SRCS += profile/options_json.c
 plan_SRCS    := plan/plan.c plan/cmd_plan.c
 record_SRCS  := record/record.c
+record_SRCS  += record/result.c
 lab_SRCS     := lab/ns.c lab/lab.c lab/cmd_lab.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
                 netem/probe.c netem/cmd_link.c

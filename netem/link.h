@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "core/err.h"
+#include "core/jfield.h"
 #include "profile/options.h"
 
 #define LINK_OPS_VERSION 1
@@ -119,5 +120,8 @@ int link_probe(const struct link_spec *l, const struct probe_opts *o,
 	       struct probe_result *r) MB_WUR;
 json_object *link_probe_json(const struct probe_result *r);
 json_object *link_state_json(const struct link_state *s);
+/* Their keys (core/jfield.h tables; the scenario record nests them). */
+extern const struct jf_field link_state_fields[];
+extern const struct jf_field link_probe_fields[];
 
 #endif
