@@ -11,8 +11,8 @@
 #include "core/str.h"
 #include "core/util.h"
 
-#define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
-#define CAT(base, f, T) ((const T *)((const char *)(base) + (f)->off))
+#define AT(base, f, T) ((T *)(void *)((char *)(base) + (f)->off))
+#define CAT(base, f, T) ((const T *)(const void *)((const char *)(base) + (f)->off))
 
 json_object *jf_num(double v)
 {
@@ -84,7 +84,7 @@ static json_object *value_of(const struct jf_field *f, const void *base)
 	case JF_ARR: {
 		json_object *a = json_object_new_array();
 		const char *p = *CAT(base, f, char *);
-		int n = *(const int *)((const char *)base + f->aux);
+		int n = *(const int *)(const void *)((const char *)base + f->aux);
 		for (int i = 0; i < n; i++)
 			json_object_array_add(a, jf_write(f->sub, p + (size_t)i * f->size));
 		return a;
@@ -92,7 +92,7 @@ static json_object *value_of(const struct jf_field *f, const void *base)
 	case JF_NUMS: {
 		json_object *a = json_object_new_array();
 		const double *p = *CAT(base, f, double *);
-		int n = *(const int *)((const char *)base + f->aux);
+		int n = *(const int *)(const void *)((const char *)base + f->aux);
 		for (int i = 0; i < n; i++)
 			json_object_array_add(a, jf_num(p[i]));
 		return a;
@@ -103,7 +103,7 @@ static json_object *value_of(const struct jf_field *f, const void *base)
 			json_object_array_add(a, json_object_new_int64((int64_t)CAT(base, f, uint64_t)[i]));
 		return a;
 	}
-	case JF_JSON: return json_object_get(*(json_object *const *)((const char *)base + f->off));
+	case JF_JSON: return json_object_get(*(json_object *const *)(const void *)((const char *)base + f->off));
 	case JF_CONST: return json_object_new_string(f->text);
 	case JF_FN: {
 		const char *s = f->fn(base);
@@ -189,7 +189,7 @@ static int read_array(const struct jf_field *f, json_object *v, void *base, cons
 	size_t n = json_object_array_length(v);
 	if (n > INT_MAX / 2)
 		return mb_err(MB_EINPUT, "key '%s': %zu elements is too many", path, n);
-	*(int *)((char *)base + f->aux) = 0;
+	*(int *)(void *)((char *)base + f->aux) = 0;
 	if (f->type == JF_NUMS) {
 		double *d = mb_xcalloc(n ? n : 1, sizeof(*d));
 		*AT(base, f, double *) = d;
@@ -205,7 +205,7 @@ static int read_array(const struct jf_field *f, json_object *v, void *base, cons
 				free(p);
 				return rc;
 			}
-			*(int *)((char *)base + f->aux) = (int)i + 1;
+			*(int *)(void *)((char *)base + f->aux) = (int)i + 1;
 		}
 		return MB_OK;
 	}
@@ -216,7 +216,7 @@ static int read_array(const struct jf_field *f, json_object *v, void *base, cons
 		char *p = mb_xasprintf("%s[%zu]", path, i);
 		int rc;
 		jf_init(f->sub, arr + i * f->size);
-		*(int *)((char *)base + f->aux) = (int)i + 1; /* freed with the rest */
+		*(int *)(void *)((char *)base + f->aux) = (int)i + 1; /* freed with the rest */
 		rc = json_object_is_type(e, json_type_object) ? read_fields(f->sub, e, arr + i * f->size, p)
 							      : mismatch(p, "an object", e);
 		free(p);
@@ -393,18 +393,18 @@ void jf_free(const struct jf_field *f, void *base)
 		case JF_INLINE: jf_free(f->sub, AT(base, f, char)); break;
 		case JF_ARR: {
 			char *p = *AT(base, f, char *);
-			int n = *(int *)((char *)base + f->aux);
+			int n = *(int *)(void *)((char *)base + f->aux);
 			for (int i = 0; i < n; i++)
 				jf_free(f->sub, p + (size_t)i * f->size);
 			free(p);
 			*AT(base, f, char *) = NULL;
-			*(int *)((char *)base + f->aux) = 0;
+			*(int *)(void *)((char *)base + f->aux) = 0;
 			break;
 		}
 		case JF_NUMS:
 			free(*AT(base, f, double *));
 			*AT(base, f, double *) = NULL;
-			*(int *)((char *)base + f->aux) = 0;
+			*(int *)(void *)((char *)base + f->aux) = 0;
 			break;
 		case JF_JSON:
 			json_object_put(*AT(base, f, json_object *));

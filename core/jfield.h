@@ -69,6 +69,8 @@ struct jf_field {
 /* Table entries: T is the struct type, m the member. */
 #define JF_AT(T, m) .off = offsetof(T, m)
 #define JF_IF(T, m) .cond = offsetof(T, m) + 1
+/* The end of a table. */
+#define JF_END { .key = NULL }
 
 /* A number as JSON (null when not finite, an integer when integral). */
 json_object *jf_num(double v);

@@ -301,7 +301,7 @@ const struct jf_field link_state_fields[] = {
 	{ "lateness_avg_s", JF_NUM, JF_AT(struct link_state, late_avg_us), .scale = 1e-6 },
 	{ "lateness_hist", JF_U64S, JF_AT(struct link_state, late_hist), .size = 8 },
 	{ "lateness_hist_edges_s", JF_CONST, .text = "<50us <100us <250us <500us <1ms <2ms <5ms >=5ms" },
-	{ NULL },
+	JF_END,
 };
 
 const struct jf_field link_probe_fields[] = {
@@ -315,7 +315,7 @@ const struct jf_field link_probe_fields[] = {
 	{ "tcp_steady_bytes_per_s", JF_NUM, JF_AT(struct probe_result, tcp_steady_bytes_per_s) },
 	{ "tcp_bytes", JF_U64, JF_AT(struct probe_result, tcp_bytes) },
 	{ "tcp_seconds", JF_NUM, JF_AT(struct probe_result, tcp_seconds) },
-	{ NULL },
+	JF_END,
 };
 
 json_object *link_state_json(const struct link_state *s)

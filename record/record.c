@@ -425,6 +425,8 @@ int res_resume_info(const struct res_run *r, struct res_resume *out)
 	json_object_object_get_ex(r->run, "overrides", &ov);
 	if (!rc)
 		rc = read_overrides(r, ov, out);
+	if (rc)
+		res_resume_free(out);
 	return rc;
 }
 

@@ -73,7 +73,8 @@ struct res_resume {
 	const char **override_keys, **override_values;
 };
 /* Read r's run.json for a resume: MB_EINPUT naming run.json and the key
- * when a value has the wrong type.  Strings point into r->run. */
+ * when a value has the wrong type (then out holds nothing to free).
+ * Strings point into r->run. */
 int res_resume_info(const struct res_run *r, struct res_resume *out) MB_WUR;
 void res_resume_free(struct res_resume *ri);
 

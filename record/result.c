@@ -25,14 +25,14 @@ static const struct jf_field precopy_fields[] = {
 	{ "multifd", JF_I64, JF_AT(T, multifd) },
 	{ "postcopy_after", JF_I64, JF_AT(T, postcopy_after) },
 	{ "timeout_s", JF_NUM, JF_AT(T, timeout_s) },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
 static const struct jf_field link_state_elem[] = {
 	{ NULL, JF_INLINE, JF_AT(struct res_link_state, st), .sub = link_state_fields },
 	{ "name", JF_STR, JF_AT(struct res_link_state, name) },
-	{ NULL },
+	JF_END,
 };
 
 static const struct jf_field probe_fields[] = {
@@ -40,7 +40,7 @@ static const struct jf_field probe_fields[] = {
 	  .sub = link_probe_fields },
 	{ "skipped", JF_STR, JF_AT(struct res_probe, skipped), JF_OMIT,
 	  .doc = "why the link was not probed" },
-	{ NULL },
+	JF_END,
 };
 
 static const struct jf_field link_fields[] = {
@@ -56,14 +56,14 @@ static const struct jf_field link_fields[] = {
 	  .size = sizeof(struct res_link_state), .aux = offsetof(T, nstates) },
 	{ "tcp_buffer_max_bytes", JF_U64, JF_AT(T, tcp_buffer_max_bytes), JF_IF(T, has_tcp_buffer) },
 	{ "probe", JF_OBJ, JF_AT(T, probe), JF_IF(T, has_probe), .sub = probe_fields },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
 static const struct jf_field storage_fields[] = {
 	{ "mode", JF_STR, JF_AT(struct res_storage, mode) },
 	{ "why", JF_STR, JF_AT(struct res_storage, why) },
-	{ NULL },
+	JF_END,
 };
 
 static const struct jf_field migration_fields[] = {
@@ -97,7 +97,7 @@ static const struct jf_field migration_fields[] = {
 	{ "aborted", JF_BOOL, JF_AT(T, aborted) },
 	{ "guest_state_target", JF_STR, JF_AT(T, guest_state_target) },
 	{ "guest_state_source", JF_STR, JF_AT(T, guest_state_source) },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
@@ -110,7 +110,7 @@ static const struct jf_field samples_fields[] = {
 	{ "lost", JF_U64, JF_AT(T, lost), JF_IF(T, has_counts) },
 	{ "out_of_order", JF_U64, JF_AT(T, out_of_order), JF_IF(T, has_counts) },
 	{ "file", JF_STR, JF_AT(T, file), JF_OMIT },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
@@ -123,7 +123,7 @@ static const struct jf_field phase_fields[] = {
 	{ "n", JF_INT, JF_AT(T, s.n) },
 	{ "start_s", JF_NUM, JF_AT(T, s.start_s) },
 	{ "end_s", JF_NUM, JF_AT(T, s.end_s) },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
@@ -131,13 +131,13 @@ static const struct jf_field phases_fields[] = {
 	{ "before", JF_OBJ, JF_AT(struct res_phases, before), .sub = phase_fields },
 	{ "during", JF_OBJ, JF_AT(struct res_phases, during), .sub = phase_fields },
 	{ "after", JF_OBJ, JF_AT(struct res_phases, after), .sub = phase_fields },
-	{ NULL },
+	JF_END,
 };
 
 static const struct jf_field ratio_fields[] = {
 	{ "during", JF_NUM, JF_AT(struct res_ratio, during) },
 	{ "after", JF_NUM, JF_AT(struct res_ratio, after) },
-	{ NULL },
+	JF_END,
 };
 
 /* In the order of the record's lines since schema_version 1. */
@@ -176,7 +176,7 @@ const struct jf_field res_scenario_fields[] = {
 	{ "guest_clock_gap_s", JF_NUM, JF_AT(T, guest_clock_gap_s), JF_IF(T, has_phases) },
 	{ "end_time", JF_STR, JF_AT(T, end_time), JF_OMIT },
 	{ "duration_s", JF_NUM, JF_AT(T, duration_s) },
-	{ NULL },
+	JF_END,
 #undef T
 };
 
