@@ -226,25 +226,11 @@ static int read_array(const struct jf_field *f, json_object *v, void *base, cons
 	return MB_OK;
 }
 
-static int read_value(const struct jf_field *f, json_object *v, void *base, const char *path)
+/* A boolean or a number. */
+static int read_scalar(const struct jf_field *f, json_object *v, void *base, const char *path)
 {
 	int64_t i;
 	switch (f->type) {
-	case JF_STR:
-		if (!v && !(f->flags & JF_REQ))
-			return MB_OK;
-		if (!json_object_is_type(v, json_type_string))
-			return mismatch(path, f->flags & JF_REQ ? "a string" : "a string or null", v);
-		*AT(base, f, char *) = mb_xstrdup(json_object_get_string(v));
-		return MB_OK;
-	case JF_CHARS:
-		if (!json_object_is_type(v, json_type_string))
-			return mismatch(path, "a string", v);
-		if ((size_t)json_object_get_string_len(v) >= f->size)
-			return mb_err(MB_EINPUT, "key '%s': longer than %zu characters", path, f->size - 1);
-		memcpy(AT(base, f, char), json_object_get_string(v),
-		       (size_t)json_object_get_string_len(v) + 1);
-		return MB_OK;
 	case JF_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return mismatch(path, "a boolean", v);
@@ -277,6 +263,36 @@ static int read_value(const struct jf_field *f, json_object *v, void *base, cons
 		*AT(base, f, int64_t) = (int64_t)llround(d);
 		return MB_OK;
 	}
+	default: break;
+	}
+	return MB_OK;
+}
+
+static int read_value(const struct jf_field *f, json_object *v, void *base, const char *path)
+{
+	int64_t i;
+	switch (f->type) {
+	case JF_STR:
+		if (!v && !(f->flags & JF_REQ))
+			return MB_OK;
+		if (!json_object_is_type(v, json_type_string))
+			return mismatch(path, f->flags & JF_REQ ? "a string" : "a string or null", v);
+		*AT(base, f, char *) = mb_xstrdup(json_object_get_string(v));
+		return MB_OK;
+	case JF_CHARS:
+		if (!json_object_is_type(v, json_type_string))
+			return mismatch(path, "a string", v);
+		if ((size_t)json_object_get_string_len(v) >= f->size)
+			return mb_err(MB_EINPUT, "key '%s': longer than %zu characters", path, f->size - 1);
+		memcpy(AT(base, f, char), json_object_get_string(v),
+		       (size_t)json_object_get_string_len(v) + 1);
+		return MB_OK;
+	case JF_BOOL:
+	case JF_INT:
+	case JF_I64:
+	case JF_U64:
+	case JF_NUM:
+	case JF_NS: return read_scalar(f, v, base, path);
 	case JF_ENUM: {
 		if (!v && !(f->flags & JF_REQ)) {
 			*AT(base, f, int) = -1;

@@ -305,27 +305,38 @@ static int each_record(const char *dir, record_fn fn, void *ctx, int *bad)
 	return MB_OK;
 }
 
-struct objs_acc {
-	json_object **v;
+/* The records read so far: as JSON objects, or typed. */
+struct acc {
+	bool typed;
+	json_object **objs;
+	struct res_scenario *recs;
 	int n, cap;
 };
 
-static void keep_object(void *ctx, json_object *o, struct res_scenario *rec)
+static void keep(void *ctx, json_object *o, struct res_scenario *rec)
 {
-	struct objs_acc *a = ctx;
-	res_scenario_free(rec);
+	struct acc *a = ctx;
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = mb_xrealloc(a->v, (size_t)a->cap * sizeof(*a->v));
+		if (a->typed)
+			a->recs = mb_xrealloc(a->recs, (size_t)a->cap * sizeof(*a->recs));
+		else
+			a->objs = mb_xrealloc(a->objs, (size_t)a->cap * sizeof(*a->objs));
 	}
-	a->v[a->n++] = o;
+	if (a->typed) {
+		a->recs[a->n++] = *rec;
+		json_object_put(o);
+	} else {
+		a->objs[a->n++] = o;
+		res_scenario_free(rec);
+	}
 }
 
 int res_read_scenarios(const char *dir, json_object ***objs, int *n, int *bad)
 {
-	struct objs_acc a = { 0 };
-	int rc = each_record(dir, keep_object, &a, bad);
-	*objs = a.v;
+	struct acc a = { .typed = false };
+	int rc = each_record(dir, keep, &a, bad);
+	*objs = a.objs;
 	*n = a.n;
 	return rc;
 }
@@ -337,27 +348,11 @@ void res_free_scenarios(json_object **objs, int n)
 	free(objs);
 }
 
-struct recs_acc {
-	struct res_scenario *v;
-	int n, cap;
-};
-
-static void keep_record(void *ctx, json_object *o, struct res_scenario *rec)
-{
-	struct recs_acc *a = ctx;
-	json_object_put(o);
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = mb_xrealloc(a->v, (size_t)a->cap * sizeof(*a->v));
-	}
-	a->v[a->n++] = *rec;
-}
-
 int res_read_results(const char *dir, struct res_scenario **recs, int *n, int *bad)
 {
-	struct recs_acc a = { 0 };
-	int rc = each_record(dir, keep_record, &a, bad);
-	*recs = a.v;
+	struct acc a = { .typed = true };
+	int rc = each_record(dir, keep, &a, bad);
+	*recs = a.recs;
 	*n = a.n;
 	return rc;
 }

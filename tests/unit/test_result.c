@@ -22,18 +22,26 @@
 #include "record/record.h"
 #include "record/result.h"
 
+static void identity(struct res_scenario *r, const char *id, int index, const char *exp, int status)
+{
+	res_scenario_init(r);
+	res_set(&r->id, id);
+	r->index = index;
+	r->order = index % 2 + 1;
+	res_set(&r->experiment, exp);
+	r->repetition = index % 2 + 1;
+	r->status = status;
+	res_set(&r->start_time, "2026-12-01T16:34:59Z");
+	res_set(&r->end_time, "2026-12-01T16:35:09Z");
+	res_set(&r->precopy.compression, "none");
+	r->config = json_object_new_object();
+	res_set(&r->testbed, "lab");
+}
+
 /* A record with every section there, values in base units. */
 static void full_record(struct res_scenario *r)
 {
-	res_scenario_init(r);
-	res_set(&r->id, "d16ms-cpuadd-r1");
-	r->index = 3;
-	r->order = 1;
-	res_set(&r->experiment, "global");
-	r->repetition = 1;
-	r->status = RES_OK;
-	res_set(&r->start_time, "2026-12-01T16:34:59Z");
-	res_set(&r->end_time, "2026-12-01T16:35:09Z");
+	identity(r, "d16ms-cpuadd-r1", 3, "global", RES_OK);
 	r->duration_s = 10.25;
 	r->delay_ms = 16;
 	r->delay_s = 0.016;
@@ -43,11 +51,8 @@ static void full_record(struct res_scenario *r)
 	r->precopy.auto_converge_initial = 20;
 	r->precopy.auto_converge_increment = 10;
 	r->precopy.xbzrle_cache_bytes = 67108864;
-	res_set(&r->precopy.compression, "none");
 	r->precopy.timeout_s = 300;
-	r->config = json_object_new_object();
 	json_object_object_add(r->config, "delay", json_object_new_double(0.016));
-	res_set(&r->testbed, "lab");
 	res_set(&r->guest_mode, "fresh");
 	r->has_link = true;
 	res_set(&r->link.backend, "delayline");
@@ -128,22 +133,11 @@ static void full_record(struct res_scenario *r)
 /* A scenario that failed while the link was set up. */
 static void failed_record(struct res_scenario *r)
 {
-	res_scenario_init(r);
-	res_set(&r->id, "d64ms-seqread-r2");
-	r->index = 7;
-	r->order = 2;
-	res_set(&r->experiment, "wan");
-	r->repetition = 2;
-	r->status = RES_FAILED;
+	identity(r, "d64ms-seqread-r2", 7, "wan", RES_FAILED);
 	res_set(&r->error, "link wan: delay line did not start");
-	res_set(&r->start_time, "2026-12-01T16:35:10Z");
-	res_set(&r->end_time, "2026-12-01T16:35:11Z");
 	r->delay_ms = 64;
 	r->delay_s = 0.064;
 	res_set(&r->workload, "seqread");
-	res_set(&r->precopy.compression, "none");
-	r->config = json_object_new_object();
-	res_set(&r->testbed, "lab");
 	res_set(&r->guest_mode, "pingpong");
 	r->has_link = true;
 	res_set(&r->link.backend, "delayline");
@@ -157,6 +151,24 @@ static char *to_text(const struct res_scenario *r)
 	char *s = mb_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
+}
+
+/* a written and read back into b (which must then be freed). */
+static void reread(const struct res_scenario *a, struct res_scenario *b)
+{
+	char *t = to_text(a);
+	json_object *o = json_tokener_parse(t);
+	assert_non_null(o);
+	assert_int_equal(res_scenario_read(o, b), MB_OK);
+	json_object_put(o);
+	free(t);
+}
+
+static void both_free(struct res_scenario *a, struct res_scenario *b, char *t)
+{
+	res_scenario_free(a);
+	res_scenario_free(b);
+	free(t);
 }
 
 static void test_round_trip(void **state)
@@ -194,7 +206,6 @@ static void test_sections_left_out(void **state)
 {
 	struct res_scenario a, b;
 	char *t;
-	json_object *o;
 	(void)state;
 	failed_record(&a);
 	t = to_text(&a);
@@ -204,25 +215,20 @@ static void test_sections_left_out(void **state)
 	assert_null(strstr(t, "\"source\""));
 	assert_null(strstr(t, "\"probe\""));
 	assert_non_null(strstr(t, "\"status\":\"failed\""));
-	o = json_tokener_parse(t);
-	assert_int_equal(res_scenario_read(o, &b), MB_OK);
+	reread(&a, &b);
 	assert_false(b.has_migration);
 	assert_false(b.has_phases);
 	assert_true(b.has_link);
 	assert_true(isnan(res_number(&b, "migration.total_s")));
 	assert_true(isnan(res_number(&b, "ratio.during")));
 	assert_true(res_number(&b, "delay_s") == 0.064);
-	json_object_put(o);
-	free(t);
-	res_scenario_free(&a);
-	res_scenario_free(&b);
+	both_free(&a, &b, t);
 }
 
 static void test_nan_is_null(void **state)
 {
 	struct res_scenario a, b;
 	char *t;
-	json_object *o;
 	(void)state;
 	full_record(&a);
 	a.migration.pause_s = NAN;
@@ -236,14 +242,10 @@ static void test_nan_is_null(void **state)
 	assert_null(strstr(t, "inf"));
 	assert_non_null(strstr(t, "\"pause_s\":null"));
 	assert_non_null(strstr(t, "\"rtt_avg_s\":null"));
-	o = json_tokener_parse(t);
-	assert_int_equal(res_scenario_read(o, &b), MB_OK);
+	reread(&a, &b);
 	assert_true(isnan(b.phases.during.s.rate));
 	assert_true(isnan(res_number(&b, "ratio.during")));
-	json_object_put(o);
-	free(t);
-	res_scenario_free(&a);
-	res_scenario_free(&b);
+	both_free(&a, &b, t);
 }
 
 /* Replace the value at a dotted path ("a.b[1].c") of root with val. */
