@@ -47,32 +47,36 @@ Q := @
 endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
-core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/cli.c core/commands.c
+core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/enum.c
 core_SRCS    += core/str.c
 core_SRCS    += core/jfield.c
-profile_SRCS := profile/units.c profile/options.c profile/profile.c
+profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c
 profile_SRCS += profile/options_json.c
-plan_SRCS    := plan/plan.c plan/cmd_plan.c
+plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
 record_SRCS  += record/result.c
-lab_SRCS     := lab/ns.c lab/lab.c lab/cmd_lab.c
+lab_SRCS     := lab/ns.c lab/lab.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
-                netem/probe.c netem/cmd_link.c
+                netem/probe.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
-guest_SRCS   := guest/image.c guest/cmd_guest.c
+guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
-run_SRCS     := run/testbed.c run/scenario.c run/cmd_run.c
-report_SRCS  := report/report.c report/cmd_report.c
+run_SRCS     := run/testbed.c run/scenario.c
+report_SRCS  := report/report.c
+# The command line: parsing and the subcommands, on top of everything else.
+cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
+                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
-            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS)
+            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
+            $(cli_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...
 -include local.mk
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ := $(BUILD)/obj/core/main.o
+MAIN_OBJ := $(BUILD)/obj/cli/main.o
 LIB      := $(BUILD)/libmigbench.a
 
 ifeq ($(BUILD),build)

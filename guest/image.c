@@ -80,18 +80,24 @@ static void manifest_version(const char *dir, char *out, size_t len)
 	free(path);
 }
 
-int guest_image_find(const struct mb_config *cfg, struct guest_image *out)
+int guest_image_find(const char *kernel, const char *initrd, struct guest_image *out)
 {
+	bool given = kernel && kernel[0];
 	char dir[3000];
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if (cfg->kernel && cfg->kernel[0]) {
-		if (!cfg->initrd || !cfg->initrd[0])
-			return mb_err(MB_EINPUT, "kernel=%s is set, so initrd must be set too", cfg->kernel);
-		snprintf(out->kernel, sizeof(out->kernel), "%s", cfg->kernel);
-		snprintf(out->initrd, sizeof(out->initrd), "%s", cfg->initrd);
-		snprintf(dir, sizeof(dir), "%s", cfg->kernel);
-		snprintf(dir, sizeof(dir), "%s", dirname(dir));
+	if (given) {
+		char *d;
+		if (!initrd || !initrd[0])
+			return mb_err(MB_EINPUT, "kernel=%s is set, so initrd must be set too", kernel);
+		if (strlen(kernel) >= sizeof(out->kernel) || strlen(initrd) >= sizeof(out->initrd))
+			return mb_err(MB_EINPUT, "guest image path longer than %zu characters",
+				      sizeof(out->kernel) - 1);
+		snprintf(out->kernel, sizeof(out->kernel), "%s", kernel);
+		snprintf(out->initrd, sizeof(out->initrd), "%s", initrd);
+		snprintf(dir, sizeof(dir), "%s", kernel);
+		d = dirname(dir); /* may point into dir: move, never copy onto itself */
+		memmove(dir, d, strlen(d) + 1);
 	} else {
 		if (!find_dir(dir, sizeof(dir)))
 			return mb_err(MB_EUNSUPP, "no guest image: run 'make guest' (or set kernel= and "
@@ -102,9 +108,8 @@ int guest_image_find(const struct mb_config *cfg, struct guest_image *out)
 	for (int i = 0; i < 2; i++) {
 		const char *f = i ? out->initrd : out->kernel;
 		if (!mb_path_exists(f))
-			return mb_err(cfg->kernel && cfg->kernel[0] ? MB_EINPUT : MB_EUNSUPP,
-				      "guest image file %s does not exist%s", f,
-				      cfg->kernel && cfg->kernel[0] ? "" : " (run 'make guest')");
+			return mb_err(given ? MB_EINPUT : MB_EUNSUPP, "guest image file %s does not exist%s",
+				      f, given ? "" : " (run 'make guest')");
 	}
 	manifest_version(dir, out->kernel_version, sizeof(out->kernel_version));
 	rc = sha256(out->kernel, out->kernel_sha256);

@@ -8,7 +8,6 @@
 #include <json-c/json.h>
 
 #include "core/err.h"
-#include "profile/options.h"
 
 struct guest_image {
 	char kernel[PATH_MAX];
@@ -18,10 +17,11 @@ struct guest_image {
 	char initrd_sha256[65];
 };
 
-/* cfg->kernel / cfg->initrd when set, else the built image: $MIGBENCH_GUEST_DIR,
- * then build/guest next to the migbench binary, then PREFIX/share/migbench/guest.
- * MB_EUNSUPP with "run make guest" when there is none. */
-int guest_image_find(const struct mb_config *cfg, struct guest_image *out) MB_WUR;
+/* kernel and initrd when kernel is set (the kernel and initrd keys; both or
+ * neither), else the built image: $MIGBENCH_GUEST_DIR, then build/guest next
+ * to the migbench binary, then PREFIX/share/migbench/guest.  NULL or "" =
+ * not set.  MB_EUNSUPP with "run make guest" when there is none. */
+int guest_image_find(const char *kernel, const char *initrd, struct guest_image *out) MB_WUR;
 json_object *guest_image_json(const struct guest_image *g);
 
 #endif

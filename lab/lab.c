@@ -91,6 +91,18 @@ const struct link_spec *lab_link(const struct lab *lab, const char *name)
 	return NULL;
 }
 
+int lab_links_for(const struct lab *lab, int link_path, const struct link_spec **out)
+{
+	int n = 0;
+	if (link_path == PATH_MIGRATION || link_path == PATH_BOTH)
+		out[n++] = lab_link(lab, "wan");
+	if (link_path == PATH_STORAGE || link_path == PATH_BOTH) {
+		out[n++] = lab_link(lab, "sto-src");
+		out[n++] = lab_link(lab, "sto-dst");
+	}
+	return n;
+}
+
 const struct link_ops *lab_link_ops(const struct lab *lab)
 {
 	for (const struct link_ops *const *o = link_backends; *o; o++)
@@ -598,7 +610,7 @@ static int guest_copy(struct lab *lab)
 	char *dir = mb_xasprintf("%s/guest", lab->dir);
 	int rc;
 	opt_defaults(&c);
-	rc = guest_image_find(&c, &g);
+	rc = guest_image_find(c.kernel, c.initrd, &g);
 	if (rc) {
 		mb_warn("no guest image in the lab (%s); scenarios will need one", mb_errmsg());
 		lab->guest_kernel[0] = lab->guest_initrd[0] = '\0';
@@ -632,12 +644,12 @@ int lab_refresh_guest(struct lab *lab)
 	struct mb_config c, mine;
 	struct guest_image built, copy;
 	opt_defaults(&c);
-	if (guest_image_find(&c, &built) != MB_OK)
+	if (guest_image_find(c.kernel, c.initrd, &built) != MB_OK)
 		return MB_OK; /* nothing built: the lab's copy (if any) is all there is */
 	mine = c;
 	mine.kernel = lab->guest_kernel;
 	mine.initrd = lab->guest_initrd;
-	if (lab->guest_kernel[0] && guest_image_find(&mine, &copy) == MB_OK &&
+	if (lab->guest_kernel[0] && guest_image_find(mine.kernel, mine.initrd, &copy) == MB_OK &&
 	    !strcmp(built.kernel_sha256, copy.kernel_sha256) &&
 	    !strcmp(built.initrd_sha256, copy.initrd_sha256))
 		return MB_OK;

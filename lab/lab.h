@@ -85,6 +85,9 @@ int lab_status(const struct lab *lab, json_object **out, bool *healthy) MB_WUR;
 int lab_refresh_guest(struct lab *lab) MB_WUR;
 /* The link spec by name ("wan", "sto-src", "sto-dst"), or NULL. */
 const struct link_spec *lab_link(const struct lab *lab, const char *name);
+/* The links an enum link_path covers (migration: "wan"; storage: "sto-src"
+ * and "sto-dst"; both: all three) into out[LAB_NLINKS]; returns how many. */
+int lab_links_for(const struct lab *lab, int link_path, const struct link_spec **out);
 const struct link_ops *lab_link_ops(const struct lab *lab);
 /* The sites as hosts that run commands (for storage attach). */
 void lab_host_exec(const struct lab *lab, int role, struct host_exec *h);

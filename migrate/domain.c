@@ -9,7 +9,12 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "migrate/migrate.h"
 #include "migrate/virt.h"
+
+MB_ENUM_IMPL(virt_type, VIRT_TYPE_LAST, "qemu", "kvm");
+/* Belongs in migrate.c (being rewritten on another branch): move it there. */
+MB_ENUM_IMPL(compression, COMPRESSION_LAST, "none", "mt", "zlib", "zstd");
 
 char *dom_escape(const char *s)
 {
@@ -60,7 +65,7 @@ char *dom_xml(const struct guest_spec *g)
 		"    <memballoon model='none'/>\n"
 		"  </devices>\n"
 		"</domain>\n",
-		g->virt_type == VIRT_KVM ? "kvm" : "qemu", name, g->uuid,
+		virt_type_to_string(g->virt_type), name, g->uuid,
 		(unsigned long long)(g->memory / 1024), g->vcpus, kernel, initrd, cmdline,
 		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
 					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",

@@ -3,12 +3,18 @@
 #ifndef MB_DOMAIN_H
 #define MB_DOMAIN_H
 
+#include <stdint.h>
+
 #include <libvirt/libvirt.h>
 
+#include "core/enum.h"
 #include "core/err.h"
-#include "profile/options.h"
 
 #define DOM_PREFIX "migbench-"
+
+/* The virt_type key; the names are libvirt's domain types. */
+enum virt_type { VIRT_QEMU, VIRT_KVM, VIRT_TYPE_LAST };
+MB_ENUM_DECL(virt_type);
 
 struct guest_spec {
 	char name[64];        /* DOM_PREFIX + something */

@@ -316,10 +316,9 @@ static int build_params(const struct mig_params *cfg, const struct mig_endpoint 
 			goto fail;
 	}
 	if (cfg->compression != COMP_NONE) {
-		static const char *const names[] = { "none", "mt", "zlib", "zstd" };
 		*flags |= VIR_MIGRATE_COMPRESSED;
 		if (virTypedParamsAddString(params, n, &max, VIR_MIGRATE_PARAM_COMPRESSION,
-					    names[cfg->compression]) < 0)
+					    compression_to_string(cfg->compression)) < 0)
 			goto fail;
 	}
 	if (cfg->multifd > 0) {

@@ -11,12 +11,18 @@
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
 
+#include "core/enum.h"
 #include "core/err.h"
 #include "migrate/console.h"
 #include "profile/options.h"
 #include "record/result.h"
 
 #define MIG_POLL_NS (100 * 1000000LL)
+
+/* The compression key: mt = QEMU's legacy multi-threaded zlib, zlib and
+ * zstd = multifd compression. */
+enum compression { COMP_NONE, COMP_MT, COMP_ZLIB, COMP_ZSTD, COMPRESSION_LAST };
+MB_ENUM_DECL(compression);
 
 /* One poll of the running job (source side). */
 struct mig_poll {

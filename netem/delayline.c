@@ -57,7 +57,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/commands.h"
 #include "core/exec.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -792,13 +791,8 @@ static void on_term(int sig)
 	got_signal = sig;
 }
 
-int cmd_delayline(int argc, char **argv)
+int link_delayline_main(const char *statedir)
 {
-	static const struct cli_flag flags[] = {
-		{ "dir", "DIR", "the link's state directory (spec.json, control socket)", false },
-		{ NULL, NULL, NULL, false },
-	};
-	struct cli_args a;
 	struct link_spec l;
 	struct shared sh;
 	struct dir dirs[2];
@@ -806,20 +800,10 @@ int cmd_delayline(int argc, char **argv)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *spec_path, *sock, *pidp, *pidtxt;
 	int fa = -1, fb = -1, lfd, rc;
-	bool help;
 
-	rc = cli_parse(argc - 1, argv + 1, flags, false, &a, &help);
-	if (rc)
-		return rc;
-	if (help || !cli_get(&a, "dir")) {
-		cmd_usage("delayline", flags, false, help ? stdout : stderr);
-		cli_free(&a);
-		return help ? MB_OK : mb_err(MB_EINPUT, "delayline: --dir is required");
-	}
-	spec_path = mb_xasprintf("%s/spec.json", cli_get(&a, "dir"));
+	spec_path = mb_xasprintf("%s/spec.json", statedir);
 	rc = link_spec_load(spec_path, &l, NULL, 0);
 	free(spec_path);
-	cli_free(&a);
 	if (rc)
 		return rc;
 	/* Attach to both TUNs, each from inside its namespace. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "profile/options.h"
+#include "netem/link.h"
 
 #define HDR 16
 #define REC(n) (HDR + (((size_t)(n) + 7) & ~(size_t)7))

@@ -1,5 +1,5 @@
 /* link.c - the link backend registry and what all backends share: the
- * choice of backend, scenario settings to link params, link specs on disk,
+ * names of the link's enums, the choice of backend, link specs on disk,
  * TCP buffer limits inside a namespace, and JSON of states and probes. */
 #define _GNU_SOURCE
 #include "netem/link.h"
@@ -16,6 +16,11 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "netem/link_int.h"
+
+MB_ENUM_IMPL(link_path, LINK_PATH_LAST, "migration", "storage", "both");
+MB_ENUM_IMPL(jitter_dist, JITTER_DIST_LAST, "uniform", "normal", "pareto", "paretonormal");
+/* The names of the backends' ops, and "auto". */
+MB_ENUM_IMPL(link_backend, LINK_BACKEND_LAST, "auto", "netem", "delayline");
 
 /* In order of preference for `auto`: the kernel's netem where it exists. */
 const struct link_ops *const link_backends[] = { &link_netem_ops, &link_delayline_ops, NULL };
@@ -45,17 +50,6 @@ int link_choose(int backend, const struct link_ops **out, char *why, size_t len)
 			 reason[0] ? "; " : "", (*o)->name, r);
 	}
 	return mb_err(MB_EUNSUPP, "no link backend works here: %s", reason);
-}
-
-void link_params_from_config(const struct mb_config *c, struct link_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->delay_ns = c->delay_ns;
-	p->jitter_ns = c->jitter_ns;
-	p->jitter_dist = c->jitter_dist;
-	p->loss = c->loss;
-	p->rate = c->rate;
-	p->queue = c->queue;
 }
 
 uint64_t link_tcp_buffer_for(const struct link_params *p)
@@ -274,8 +268,6 @@ void link_spec_free(struct link_spec *l)
 
 /* ---- JSON ----------------------------------------------------------------------- */
 
-static const char *const dist_names[] = { "uniform", "normal", "pareto", "paretonormal", NULL };
-
 static const char *queue_unit(const void *base)
 {
 	const struct link_state *s = base;
@@ -289,7 +281,7 @@ const struct jf_field link_state_fields[] = {
 	{ "installed", JF_BOOL, JF_AT(struct link_state, installed) },
 	{ "delay_s", JF_NS, JF_AT(struct link_state, p.delay_ns), .scale = 1e9 },
 	{ "jitter_s", JF_NS, JF_AT(struct link_state, p.jitter_ns), .scale = 1e9 },
-	{ "jitter_dist", JF_ENUM, JF_AT(struct link_state, p.jitter_dist), .names = dist_names },
+	{ "jitter_dist", JF_ENUM, JF_AT(struct link_state, p.jitter_dist), .names = jitter_dist_names },
 	{ "loss", JF_NUM, JF_AT(struct link_state, p.loss) },
 	{ "rate_bytes_per_s", JF_NUM, JF_AT(struct link_state, p.rate) },
 	{ "queue_limit", JF_U64, JF_AT(struct link_state, limit) },

@@ -16,11 +16,21 @@
 
 #include <json-c/json.h>
 
+#include "core/enum.h"
 #include "core/err.h"
 #include "core/jfield.h"
-#include "profile/options.h"
 
 #define LINK_OPS_VERSION 1
+
+/* Which path of the testbed gets the link settings (the link_path key). */
+enum link_path { PATH_MIGRATION, PATH_STORAGE, PATH_BOTH, LINK_PATH_LAST };
+MB_ENUM_DECL(link_path);
+/* Distribution of the delay variation (the jitter_dist key). */
+enum jitter_dist { DIST_UNIFORM, DIST_NORMAL, DIST_PARETO, DIST_PARETONORMAL, JITTER_DIST_LAST };
+MB_ENUM_DECL(jitter_dist);
+/* Which backend shapes the lab's links (the lab.link key). */
+enum link_backend { LINKB_AUTO, LINKB_NETEM, LINKB_DELAYLINE, LINK_BACKEND_LAST };
+MB_ENUM_DECL(link_backend);
 
 struct link_end {
 	const char *netns;  /* path of the netns file (/run/netns/x); NULL = ours */
@@ -74,6 +84,9 @@ struct link_ops {
 
 extern const struct link_ops link_netem_ops;     /* netem/netem_nl.c */
 extern const struct link_ops link_delayline_ops; /* netem/delayline.c */
+/* The delay line process of the link whose spec.json is in statedir
+ * (`migbench delayline --dir STATEDIR`); returns when told to quit. */
+int link_delayline_main(const char *statedir) MB_WUR;
 /* The registry, NULL-terminated, in order of preference for `auto`. */
 extern const struct link_ops *const link_backends[];
 
@@ -88,9 +101,6 @@ int link_spec_save(const char *path, const struct link_spec *l, const char *back
 /* Read one back (strings allocated: link_spec_free); backend may be NULL. */
 int link_spec_load(const char *path, struct link_spec *out, char *backend, size_t len) MB_WUR;
 void link_spec_free(struct link_spec *l);
-
-/* Link params of a scenario config. */
-void link_params_from_config(const struct mb_config *c, struct link_params *p);
 
 /* Sites' TCP buffer maxima (net.ipv4.tcp_rmem / tcp_wmem third field and
  * net.core.rmem_max / wmem_max) inside netns. */

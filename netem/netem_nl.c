@@ -71,10 +71,10 @@ int netem_build(const struct link_params *p, int ifindex, int64_t one_way_ns,
 	rtnl_netem_set_loss(q, (int)(uint32_t)llround(p->loss * 4294967295.0));
 	rtnl_netem_set_limit(q, (int)netem_limit_for(p, one_way_ns));
 	if (p->jitter_ns && p->jitter_dist != DIST_UNIFORM) {
-		static const char *const names[] = { "uniform", "normal", "pareto", "paretonormal" };
 		bool loaded = false;
+		const char *dist = jitter_dist_to_string(p->jitter_dist);
 		for (int i = 0; dist_dirs[i] && !loaded; i++) {
-			char *path = mb_xasprintf("%s/%s.dist", dist_dirs[i], names[p->jitter_dist]);
+			char *path = mb_xasprintf("%s/%s.dist", dist_dirs[i], dist);
 			if (mb_path_exists(path))
 				loaded = rtnl_netem_set_delay_distribution(q, path) == 0;
 			free(path);
@@ -82,7 +82,7 @@ int netem_build(const struct link_params *p, int ifindex, int64_t one_way_ns,
 		if (!loaded) {
 			rtnl_qdisc_put(q);
 			return mb_err(MB_EUNSUPP, "jitter_dist=%s: no %s.dist table (iproute2 ships them)",
-				      names[p->jitter_dist], names[p->jitter_dist]);
+				      dist, dist);
 		}
 	}
 	*netem = q;

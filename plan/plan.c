@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "migrate/migrate.h"
 
 bool plan_varies(const struct scenario *s, int opt)
 {
@@ -106,10 +107,9 @@ static void check_error(struct profile *p, const struct scenario *s, const char 
 static void check_scenario(struct profile *p, const struct scenario *s, bool lab)
 {
 	const struct mb_config *c = &s->cfg;
-	const char *comp[] = { "none", "mt", "zlib", "zstd" };
 	if ((c->compression == COMP_ZLIB || c->compression == COMP_ZSTD) && c->multifd == 0)
 		check_error(p, s, "compression", "compression=%s needs multifd > 0",
-			    comp[c->compression]);
+			    compression_to_string(c->compression));
 	if (c->compression == COMP_MT && c->multifd > 0)
 		check_error(p, s, "compression",
 			    "compression=mt cannot be combined with multifd (use zlib or zstd)");

@@ -11,16 +11,16 @@
 #include <strings.h>
 
 #include "core/util.h"
+#include "migrate/domain.h"
+#include "migrate/migrate.h"
+#include "netem/link.h"
+#include "storage/store.h"
+#include "workloads/cmdline.h"
 
-static const char *const wl_names[] = { "cpuadd", "seqread", "memdirty", "idle", NULL };
-static const char *const path_names[] = { "migration", "storage", "both", NULL };
-static const char *const dist_names[] = { "uniform", "normal", "pareto", "paretonormal", NULL };
-static const char *const comp_names[] = { "none", "mt", "zlib", "zstd", NULL };
-static const char *const virt_names[] = { "qemu", "kvm", NULL };
-static const char *const storage_names[] = { "auto", "libiscsi", "open-iscsi", NULL };
-static const char *const gmode_names[] = { "fresh", "pingpong", NULL };
-static const char *const order_names[] = { "sequential", "interleaved", "random", NULL };
-static const char *const linkb_names[] = { "auto", "netem", "delayline", NULL };
+/* The run-wide enums of this layer; every other enum's names come from the
+ * subsystem that owns it. */
+MB_ENUM_IMPL(guest_mode, GUEST_MODE_LAST, "fresh", "pingpong");
+MB_ENUM_IMPL(run_order, RUN_ORDER_LAST, "sequential", "interleaved", "random");
 
 #define F(field) offsetof(struct mb_config, field)
 #define NS(x) ((double)(x) * 1e9)
@@ -36,7 +36,7 @@ const struct mb_option mb_options[] = {
 	  "Round-trip time added on the link under test: half on each direction's egress, so "
 	  "ping between the hosts shows this value (plus the link's own few microseconds)." },
 	{ "workload", "workload", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST | OPT_ID_ALWAYS, F(workload),
-	  "cpuadd", NORANGE, NULL, wl_names, "",
+	  "cpuadd", NORANGE, NULL, wl_kind_names, "",
 	  "Guest workload: cpuadd (integer-add loop), seqread (sequential disk read), "
 	  "memdirty (writes a working set), idle (heartbeats only)." },
 	{ "max_downtime", "max_downtime", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST, F(max_downtime_ns),
@@ -58,7 +58,7 @@ const struct mb_option mb_options[] = {
 	{ "xbzrle_cache", "xbzrle_cache", OPT_SIZE, SCOPE_SCENARIO, OPT_LIST, F(xbzrle_cache),
 	  "64MiB", MiB, 1099511627776.0, "MiB", NULL, "xc", "XBZRLE page cache size." },
 	{ "compression", "compression", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(compression), "none",
-	  NORANGE, NULL, comp_names, "comp",
+	  NORANGE, NULL, compression_names, "comp",
 	  "Page compression: none, mt (multi-threaded zlib, legacy), zlib or zstd (with multifd)." },
 	{ "multifd", "multifd", OPT_INT, SCOPE_SCENARIO, OPT_LIST, F(multifd), "0", 0, 64, NULL,
 	  NULL, "mfd", "Parallel migration connections (multifd); 0 = a single connection." },
@@ -76,13 +76,13 @@ const struct mb_option mb_options[] = {
 	{ "jitter", "jitter", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST, F(jitter_ns), "0", 0, NS(1),
 	  "ms", NULL, "j", "Delay variation (each direction, +/- this much around delay/2)." },
 	{ "jitter_dist", "jitter_dist", OPT_ENUM, SCOPE_SCENARIO, 0, F(jitter_dist), "uniform",
-	  NORANGE, NULL, dist_names, NULL, "Distribution of the jitter." },
+	  NORANGE, NULL, jitter_dist_names, NULL, "Distribution of the jitter." },
 	{ "loss", "loss", OPT_FRACTION, SCOPE_SCENARIO, OPT_LIST, F(loss), "0", 0, 1, "%", NULL,
 	  "loss", "Packet loss on each direction of the link (0.01 or 1%)." },
 	{ "rate", "rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(rate), "0", 0, 1e12, "Mbit", NULL,
 	  "rate", "Link rate cap, each direction; 0 = no cap." },
 	{ "link_path", "link_path", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(link_path), "migration",
-	  NORANGE, NULL, path_names, "on",
+	  NORANGE, NULL, link_path_names, "on",
 	  "Where the link settings apply: the migration path between the hosts, the storage "
 	  "path to the iSCSI target, or both." },
 	{ "queue", "queue", OPT_SIZE, SCOPE_SCENARIO, 0, F(queue), "0", 0, 17179869184.0, "MiB",
@@ -97,11 +97,11 @@ const struct mb_option mb_options[] = {
 	{ "probe_time", "probe_time", OPT_DURATION, SCOPE_SCENARIO, 0, F(probe_time_ns), "2s",
 	  NS(0.2), NS(60), "s", NULL, NULL, "Duration of the probe's TCP throughput test." },
 	{ "storage", "storage", OPT_ENUM, SCOPE_SCENARIO, 0, F(storage), "auto", NORANGE, NULL,
-	  storage_names, NULL,
+	  storage_mode_names, NULL,
 	  "How the hosts attach the iSCSI disk: libiscsi (QEMU's initiator), open-iscsi "
 	  "(kernel initiator, a block device), or auto (open-iscsi where it works)." },
 	{ "virt_type", "virt_type", OPT_ENUM, SCOPE_SCENARIO, 0, F(virt_type), "qemu", NORANGE, NULL,
-	  virt_names, NULL, "Domain type: qemu (TCG emulation) or kvm." },
+	  virt_type_names, NULL, "Domain type: qemu (TCG emulation) or kvm." },
 	{ "kernel", "kernel", OPT_PATH, SCOPE_SCENARIO, 0, F(kernel), "", NORANGE, NULL, NULL, NULL,
 	  "Guest kernel; empty = the one built by make guest." },
 	{ "initrd", "initrd", OPT_PATH, SCOPE_SCENARIO, 0, F(initrd), "", NORANGE, NULL, NULL, NULL,
@@ -131,11 +131,11 @@ const struct mb_option mb_options[] = {
 	  NULL, "r", "Repetitions of every scenario (ids end in r1, r2, ...)." },
 
 	{ "guest_mode", "guest_mode", OPT_ENUM, SCOPE_RUN, 0, F(guest_mode), "fresh", NORANGE, NULL,
-	  gmode_names, NULL,
+	  guest_mode_names, NULL,
 	  "fresh: boot a guest for every scenario; pingpong: keep one guest per workload and "
 	  "migrate it back and forth." },
 	{ "order", "order", OPT_ENUM, SCOPE_RUN, 0, F(order), "sequential", NORANGE, NULL,
-	  order_names, NULL,
+	  run_order_names, NULL,
 	  "Scenario order: sequential (repetitions together), interleaved (round-robin over "
 	  "repetitions) or random (shuffled with seed)." },
 	{ "seed", "seed", OPT_INT, SCOPE_RUN, 0, F(seed), "0", 0, 4294967295.0, NULL, NULL, NULL,
@@ -149,7 +149,7 @@ const struct mb_option mb_options[] = {
 	  1099511627776.0, "MiB", NULL, NULL, "Size of the iSCSI LUN (the guest's disk)." },
 	{ "fill", "lab.fill", OPT_BOOL, SCOPE_LAB, 0, F(lab_fill), "yes", NORANGE, NULL, NULL, NULL,
 	  "Fill the LUN with data so reads are real (no: a sparse file)." },
-	{ "link", "lab.link", OPT_ENUM, SCOPE_LAB, 0, F(lab_link), "auto", NORANGE, NULL, linkb_names,
+	{ "link", "lab.link", OPT_ENUM, SCOPE_LAB, 0, F(lab_link), "auto", NORANGE, NULL, link_backend_names,
 	  NULL,
 	  "Link emulation: netem (kernel qdisc via libnl), delayline (migbench's userspace "
 	  "delay line) or auto (netem where the kernel has it)." },

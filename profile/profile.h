@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "profile/options.h"
+#include "profile/params.h" /* what profile_config() gives, per subsystem */
 
 struct setting {
 	int nvals;           /* 0 = not set in this section */

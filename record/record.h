@@ -17,7 +17,6 @@
 
 #include <json-c/json.h>
 
-#include "profile/options_json.h"
 #include "record/result.h"
 
 struct res_run {
@@ -78,11 +77,6 @@ struct res_resume {
 int res_resume_info(const struct res_run *r, struct res_resume *out) MB_WUR;
 void res_resume_free(struct res_resume *ri);
 
-/* Former name of opt_config_json (profile/options_json.h). */
-static inline json_object *res_config_json(const struct mb_config *cfg, unsigned scope_mask)
-{
-	return opt_config_json(cfg, scope_mask);
-}
 /* Facts about this machine and build: kernel, QEMU, libvirt, json-c,
  * migbench version, git revision, build flags. */
 json_object *res_host_facts(void);

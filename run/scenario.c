@@ -97,13 +97,6 @@ static void on_progress(void *ctx, const struct mig_poll *p)
 
 /* ---- link ------------------------------------------------------------------- */
 
-/* The name of value v of an enum option (the option table's list). */
-static const char *enum_name(const char *key, int v)
-{
-	const struct mb_option *o = opt_find_full(key);
-	return o && o->enums && v >= 0 ? o->enums[v] : "?";
-}
-
 /* Shape the scenario's path, make sure the others are plain, read back
  * what is installed. */
 static int link_apply(struct testbed *tb, const struct mb_config *c, const struct link_params *lp,
@@ -158,7 +151,7 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 
 	link_params_from_config(c, &lp);
 	res_set(&l->backend, tb->link ? tb->link->name : "none");
-	res_set(&l->path, enum_name("link_path", c->link_path));
+	res_set(&l->path, link_path_to_string(c->link_path));
 	l->delay_s = (double)lp.delay_ns / 1e9;
 	l->jitter_s = (double)lp.jitter_ns / 1e9;
 	l->loss = lp.loss;
@@ -373,7 +366,7 @@ static void precopy_record(const struct mig_params *p, struct res_precopy *o)
 	o->auto_converge_increment = p->auto_converge_increment;
 	o->xbzrle = p->xbzrle;
 	o->xbzrle_cache_bytes = p->xbzrle_cache;
-	res_set(&o->compression, enum_name("compression", p->compression));
+	res_set(&o->compression, compression_to_string(p->compression));
 	o->multifd = p->multifd;
 	o->postcopy_after = p->postcopy_after;
 	o->timeout_s = (double)p->timeout_ns / 1e9;
@@ -418,11 +411,11 @@ static void scn_begin(struct scn *s)
 	now_iso(&rec->start_time);
 	rec->delay_ms = (double)s->c->delay_ns / 1e6;
 	rec->delay_s = (double)s->c->delay_ns / 1e9;
-	res_set(&rec->workload, enum_name("workload", s->c->workload));
+	res_set(&rec->workload, wl_kind_to_string(s->c->workload));
 	precopy_record(&s->mp, &rec->precopy);
 	rec->config = opt_config_json(s->c, 1u << SCOPE_SCENARIO);
 	res_set(&rec->testbed, r->tb->kind == TB_LAB ? "lab" : "hosts");
-	res_set(&rec->guest_mode, enum_name("guest_mode", r->pl->run.guest_mode));
+	res_set(&rec->guest_mode, guest_mode_to_string(r->pl->run.guest_mode));
 
 	e = event("scenario_start", sc->id);
 	json_object_object_add(e, "order", json_object_new_int(r->idx));

@@ -133,7 +133,7 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 			return mb_err(MB_EUNSUPP,
 				      "scenario %s: link_path=%s needs the lab (on real hosts only the "
 				      "migration path can be shaped, through hosts.netem_dev)",
-				      pl->sc[i].id, c->link_path == PATH_STORAGE ? "storage" : "both");
+				      pl->sc[i].id, link_path_to_string(c->link_path));
 		if (c->guest_mode == GUEST_PINGPONG && tb->kind == TB_HOSTS && !tb->host[0].addr[0])
 			return mb_err(MB_EINPUT, "guest_mode=pingpong needs the source's address");
 	}
@@ -185,7 +185,7 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 			c.kernel = tb->kernel;
 			c.initrd = tb->initrd;
 		}
-		rc = guest_image_find(&c, &g);
+		rc = guest_image_find(c.kernel, c.initrd, &g);
 		if (rc)
 			return rc;
 		snprintf(tb->kernel, sizeof(tb->kernel), "%s", g.kernel);
@@ -254,12 +254,7 @@ void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
 			out->spec[out->n++] = &tb->real_link;
 		return;
 	}
-	if (link_path == PATH_MIGRATION || link_path == PATH_BOTH)
-		out->spec[out->n++] = lab_link(&tb->lab, "wan");
-	if (link_path == PATH_STORAGE || link_path == PATH_BOTH) {
-		out->spec[out->n++] = lab_link(&tb->lab, "sto-src");
-		out->spec[out->n++] = lab_link(&tb->lab, "sto-dst");
-	}
+	out->n = lab_links_for(&tb->lab, link_path, out->spec);
 }
 
 const struct link_spec *tb_wan(const struct testbed *tb)

@@ -1,4 +1,4 @@
-/* store.c - the attach-mode registry, target validation, and the iscsiadm
+/* store.c - the attach modes' names and registry, target validation, and the iscsiadm
  * command lines (built as argv vectors, never through a shell). */
 #include "storage/store.h"
 
@@ -9,7 +9,8 @@
 
 #include "core/exec.h"
 #include "core/util.h"
-#include "profile/options.h"
+
+MB_ENUM_IMPL(storage_mode, STORAGE_MODE_LAST, "auto", "libiscsi", "open-iscsi");
 
 const struct store_ops *const store_modes[] = { &store_openiscsi_ops, &store_libiscsi_ops, NULL };
 

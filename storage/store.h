@@ -14,9 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/enum.h"
 #include "core/err.h"
 
 #define STORE_OPS_VERSION 1
+
+/* The storage key; "libiscsi" and "open-iscsi" are also the ops names. */
+enum storage_mode { STORE_AUTO, STORE_LIBISCSI, STORE_OPENISCSI, STORAGE_MODE_LAST };
+MB_ENUM_DECL(storage_mode);
 
 struct store_target {
 	char host[256]; /* portal address or name */

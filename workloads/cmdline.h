@@ -1,19 +1,39 @@
-/* cmdline.h - controller side: the guest kernel command line that selects
- * and parameterizes a scenario's workload (keys documented in
- * workloads/README.md). */
+/* cmdline.h - controller side: the workload kinds, and the guest kernel
+ * command line that selects and parameterizes a scenario's workload (keys
+ * documented in workloads/README.md). */
 #ifndef MB_WL_CMDLINE_H
 #define MB_WL_CMDLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/enum.h"
 #include "core/err.h"
-#include "profile/options.h"
 
-/* "console=ttyS0 quiet ... migbench.wl=cpuadd migbench.interval=100ms ..."
- * plus cfg->guest_args.  MB_EINPUT if it does not fit. */
-int wl_guest_cmdline(const struct mb_config *cfg, char *buf, size_t len) MB_WUR;
+/* The workload key; the names are the guest's migbench.wl= values. */
+enum wl_kind { WL_CPUADD, WL_SEQREAD, WL_MEMDIRTY, WL_IDLE, WL_KIND_LAST };
+MB_ENUM_DECL(wl_kind);
 
-/* The unit the workload's counter is in ("add", "B", "beat"). */
+/* What the guest is told to run (profile/params.h fills it from a config). */
+struct wl_params {
+	int kind;                /* enum wl_kind */
+	int64_t interval_ns;     /* between progress samples */
+	int64_t cpuadd_round;    /* additions per cpuadd round */
+	uint64_t seqread_block;  /* read size */
+	uint64_t seqread_size;   /* bytes before wrapping around, 0 = to the end */
+	uint64_t seqread_offset; /* where reading starts */
+	bool seqread_direct;     /* O_DIRECT */
+	uint64_t memdirty_size;  /* working set written */
+	double memdirty_rate;    /* bytes/s, 0 = as fast as possible */
+	const char *guest_args;  /* extra kernel command line, NULL or "" = none */
+};
+
+/* "console=ttyS0,115200 quiet migbench.wl=cpuadd migbench.interval=...ns ..."
+ * plus p->guest_args.  MB_EINPUT if it does not fit in len. */
+int wl_cmdline(const struct wl_params *p, char *buf, size_t len) MB_WUR;
+
+/* The unit the workload's counter is in ("add", "B", "beat"; "?" if unknown). */
 const char *wl_unit(int workload);
 
 #endif

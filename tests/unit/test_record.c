@@ -15,6 +15,7 @@
 
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 #include "report/report.h"
 
@@ -204,7 +205,7 @@ static void test_config_json_base_units(void **state)
 	opt_defaults(&c);
 	c.delay_ns = 16000000;
 	c.memory = 256u << 20;
-	o = res_config_json(&c, 1u << SCOPE_SCENARIO);
+	o = opt_config_json(&c, 1u << SCOPE_SCENARIO);
 	assert_true(json_object_get_double(json_object_object_get(o, "delay")) == 0.016);
 	assert_int_equal(json_object_get_int64(json_object_object_get(o, "memory")), 268435456);
 	assert_string_equal(json_object_get_string(json_object_object_get(o, "workload")), "cpuadd");

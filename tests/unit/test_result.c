@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/util.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 #include "record/result.h"
 

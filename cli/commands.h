@@ -1,9 +1,10 @@
-/* commands.h - the subcommands; each lives beside the subsystem it drives
- * and returns an MB_* code (main turns it into the exit code). */
+/* commands.h - the subcommands, one cli/cmd_<name>.c each (the command
+ * line is the top layer: nothing below cli/ includes it); each returns an
+ * MB_* code (main turns it into the exit code). */
 #ifndef MB_COMMANDS_H
 #define MB_COMMANDS_H
 
-#include "core/cli.h"
+#include "cli/cli.h"
 #include "profile/profile.h"
 
 struct mb_command {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "lab/lab.h"
@@ -57,12 +57,7 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 	if (!t->ops)
 		return mb_err(MB_EINTERNAL, "lab '%s' uses an unknown link backend '%s'", t->lab.name,
 			      t->lab.link_backend);
-	if (all || path != PATH_STORAGE)
-		t->links[t->n++] = lab_link(&t->lab, "wan");
-	if (all || path != PATH_MIGRATION) {
-		t->links[t->n++] = lab_link(&t->lab, "sto-src");
-		t->links[t->n++] = lab_link(&t->lab, "sto-dst");
-	}
+	t->n = lab_links_for(&t->lab, all ? PATH_BOTH : path, t->links);
 	return MB_OK;
 }
 

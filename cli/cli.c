@@ -1,5 +1,5 @@
 /* cli.c - flags, profile-key overrides and suggestions for subcommands. */
-#include "core/cli.h"
+#include "cli/cli.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* commands.c - the table of subcommands, their usage text and `migbench
  * help`; main.c dispatches through it. */
-#include "core/commands.h"
+#include "cli/commands.h"
 
 #include <stdio.h>
 #include <string.h>

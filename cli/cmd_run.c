@@ -7,11 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 #include "report/report.h"
 #include "run/scenario.h"

@@ -1,7 +1,7 @@
 /* cmd_report.c - `migbench report RUNDIR...`. */
 #include <stdio.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "report/report.h"
 
 int cmd_report(int argc, char **argv)

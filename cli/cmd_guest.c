@@ -12,10 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "guest/image.h"
+#include "migrate/domain.h"
 #include "samples/sample.h"
 #include "workloads/cmdline.h"
 
@@ -120,6 +121,7 @@ static int guest_boot(const struct cli_args *a)
 {
 	struct profile *p = NULL;
 	struct mb_config c;
+	struct wl_params wp;
 	struct guest_image g;
 	char cmdline[2048], mem[32], cpus[16], *drive = NULL;
 	const char *disk = cli_get(a, "disk"), *secs = cli_get(a, "seconds");
@@ -141,9 +143,10 @@ static int guest_boot(const struct cli_args *a)
 	if (rc)
 		goto out;
 	profile_config(p, NULL, &c);
-	rc = guest_image_find(&c, &g);
+	wl_params_from_config(&c, &wp);
+	rc = guest_image_find(c.kernel, c.initrd, &g);
 	if (!rc)
-		rc = wl_guest_cmdline(&c, cmdline, sizeof(cmdline));
+		rc = wl_cmdline(&wp, cmdline, sizeof(cmdline));
 	if (rc)
 		goto out;
 	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)(c.memory >> 20));
@@ -234,7 +237,7 @@ static int guest_info(const struct cli_args *a)
 	int rc = cmd_load_profile(NULL, a, &p);
 	if (!rc) {
 		profile_config(p, NULL, &c);
-		rc = guest_image_find(&c, &g);
+		rc = guest_image_find(c.kernel, c.initrd, &g);
 	}
 	if (!rc) {
 		if (cli_has(a, "json")) {

@@ -5,10 +5,11 @@
 
 #include <json-c/json.h>
 
-#include "core/commands.h"
+#include "cli/commands.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 
 int cmd_load_profile(const char *path, const struct cli_args *args, struct profile **out)
@@ -161,7 +162,7 @@ int cmd_plan(int argc, char **argv)
 										   : "global"));
 			json_object_object_add(o, "repetition", json_object_new_int(pl.sc[i].rep));
 			json_object_object_add(o, "config",
-					       res_config_json(&pl.sc[i].cfg, 1u << SCOPE_SCENARIO));
+					       opt_config_json(&pl.sc[i].cfg, 1u << SCOPE_SCENARIO));
 			json_object_array_add(arr, o);
 		}
 		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |

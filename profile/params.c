@@ -1,0 +1,37 @@
+/* params.c - the effective config into each subsystem's parameter struct. */
+#include "profile/params.h"
+
+#include <string.h>
+
+void link_params_from_config(const struct mb_config *c, struct link_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->delay_ns = c->delay_ns;
+	p->jitter_ns = c->jitter_ns;
+	p->jitter_dist = c->jitter_dist;
+	p->loss = c->loss;
+	p->rate = c->rate;
+	p->queue = c->queue;
+}
+
+void wl_params_from_config(const struct mb_config *c, struct wl_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = c->workload;
+	p->interval_ns = c->interval_ns;
+	p->cpuadd_round = c->cpuadd_round;
+	p->seqread_block = c->seqread_block;
+	p->seqread_size = c->seqread_size;
+	p->seqread_offset = c->seqread_offset;
+	p->seqread_direct = c->seqread_direct;
+	p->memdirty_size = c->memdirty_size;
+	p->memdirty_rate = c->memdirty_rate;
+	p->guest_args = c->guest_args;
+}
+
+int wl_guest_cmdline(const struct mb_config *c, char *buf, size_t len)
+{
+	struct wl_params p;
+	wl_params_from_config(c, &p);
+	return wl_cmdline(&p, buf, len);
+}

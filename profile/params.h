@@ -1,0 +1,23 @@
+/* params.h - a scenario's effective config cut into each subsystem's own
+ * parameter struct.  The subsystems (link, workloads, ...) know only their
+ * struct, never struct mb_config; the conversion lives here, beside the
+ * option table that defines the config. */
+#ifndef MB_PARAMS_H
+#define MB_PARAMS_H
+
+#include "core/err.h"
+#include "netem/link.h"
+#include "profile/options.h"
+#include "workloads/cmdline.h"
+
+/* The link settings of c (delay, jitter, loss, rate, queue). */
+void link_params_from_config(const struct mb_config *c, struct link_params *p);
+/* The workload and its parameters of c (strings point into c's profile). */
+void wl_params_from_config(const struct mb_config *c, struct wl_params *p);
+
+/* wl_cmdline() of c's workload.  For callers that have not switched to
+ * wl_params_from_config + wl_cmdline yet (run/scenario.c); remove it once
+ * none is left. */
+int wl_guest_cmdline(const struct mb_config *c, char *buf, size_t len) MB_WUR;
+
+#endif
