@@ -18,7 +18,7 @@ json_object *jf_num(double v)
 {
 	if (!isfinite(v))
 		return NULL; /* JSON null */
-	if (v == (double)(int64_t)v && fabs(v) < 9e15)
+	if (fabs(v) < 9e15 && v == (double)(int64_t)v) /* range first: the cast of a huge v is UB */
 		return json_object_new_int64((int64_t)v);
 	return json_object_new_double(v);
 }
@@ -125,6 +125,8 @@ static void write_into(json_object *o, const struct jf_field *f, const void *bas
 		}
 		if (f->type == JF_STR && (f->flags & JF_OMIT) && !*CAT(base, f, char *))
 			continue;
+		if (f->type == JF_JSON && !*(json_object *const *)(const void *)((const char *)base + f->off))
+			continue; /* no object to echo: left out (null is not an object) */
 		json_object_object_add(o, f->key, value_of(f, base));
 	}
 }

@@ -39,7 +39,7 @@ enum jf_type {
 	JF_ARR,    /* array of structs: pointer at off, int count at aux, size per element */
 	JF_NUMS,   /* array of numbers: double * at off, int count at aux */
 	JF_U64S,   /* uint64_t[size] inside the struct, an array of integers */
-	JF_JSON,   /* json_object * owned by the struct, an object kept as it is */
+	JF_JSON,   /* json_object * owned by the struct, an object kept as it is (NULL: left out) */
 	JF_CONST,  /* the constant string text (write only; read: type checked) */
 	JF_FN,     /* a string computed by fn from the struct (write only) */
 };

@@ -249,6 +249,30 @@ static void test_nan_is_null(void **state)
 	both_free(&a, &b, t);
 }
 
+/* What the fuzzer found: a record without a config echo, numbers too large
+ * for an integer. */
+static void test_edges(void **state)
+{
+	struct res_scenario a, b;
+	json_object *n;
+	(void)state;
+	failed_record(&a);
+	json_object_put(a.config);
+	a.config = NULL;
+	a.delay_s = 1.18675e19;
+	reread(&a, &b);
+	assert_null(b.config);
+	assert_true(b.delay_s == 1.18675e19);
+	res_scenario_free(&a);
+	res_scenario_free(&b);
+	n = jf_num(-9.3e18);
+	assert_true(json_object_is_type(n, json_type_double));
+	json_object_put(n);
+	n = jf_num(4096);
+	assert_true(json_object_is_type(n, json_type_int));
+	json_object_put(n);
+}
+
 /* Replace the value at a dotted path ("a.b[1].c") of root with val. */
 static void set_at(json_object *root, const char *path, json_object *val)
 {
@@ -530,6 +554,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_sections_left_out),
 		cmocka_unit_test(test_nan_is_null),
+		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_type_confusion),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_report_paths_exist),
