@@ -42,22 +42,6 @@ static bool uri_is_local(virConnectPtr c)
 	return local;
 }
 
-void mig_params_from_config(const struct mb_config *c, struct mig_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->max_downtime_ns = c->max_downtime_ns;
-	p->bandwidth = c->bandwidth;
-	p->auto_converge = c->auto_converge;
-	p->auto_converge_initial = c->auto_converge_initial;
-	p->auto_converge_increment = c->auto_converge_increment;
-	p->xbzrle = c->xbzrle;
-	p->xbzrle_cache = c->xbzrle_cache;
-	p->compression = c->compression;
-	p->multifd = c->multifd;
-	p->postcopy_after = c->postcopy_after;
-	p->timeout_ns = c->timeout_ns;
-}
-
 int mig_check_support(const struct mig_params *p, virConnectPtr src, virConnectPtr dst,
 		      const char *srcname)
 {

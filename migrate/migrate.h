@@ -14,7 +14,6 @@
 #include "core/enum.h"
 #include "core/err.h"
 #include "migrate/console.h"
-#include "profile/options.h"
 #include "record/result.h"
 
 #define MIG_POLL_NS (100 * 1000000LL)
@@ -59,8 +58,6 @@ struct mig_params {
 	int64_t postcopy_after;        /* switch to post-copy after N iterations, 0 = never */
 	int64_t timeout_ns;            /* abort the job after this long */
 };
-
-void mig_params_from_config(const struct mb_config *c, struct mig_params *p);
 
 /* The measurements of one migration; the reason of a failure is the
  * thread's error (mb_errmsg) when mig_run returns. */

@@ -25,8 +25,9 @@
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
-#include "samples/phases.h"
 #include "profile/options_json.h"
+#include "profile/params.h"
+#include "samples/phases.h"
 #include "workloads/cmdline.h"
 
 #define BOOT_TIMEOUT_NS (45 * MB_NSEC_PER_SEC)
