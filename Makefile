@@ -175,7 +175,7 @@ fuzz: $(FUZZ_BINS)
 	  $$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	      -artifact_prefix=build/fuzz/ $$work tests/fuzz/corpus/$$name > build/fuzz/$$name.log 2>&1 \
 	    || { tail -40 build/fuzz/$$name.log; echo "fuzz_$$name FAILED (input saved in build/fuzz/)"; exit 1; }; \
-	  grep -E '^(stat::number_of_executed_runs|Done)' build/fuzz/$$name.log; \
+	  grep -E '^(stat::number_of_executed_units|Done)' build/fuzz/$$name.log; \
 	done
 
 # Everything the tests use: the tool, the unit tests and the guest image.

@@ -2,6 +2,8 @@
  * migbench does) vs running `tc` for it (what it avoids), N times each on
  * one interface, alternating.  This kernel may lack sch_netem, so both
  * install the same tbf qdisc (the rate-cap half of migbench's shaping).
+ * Prints the median of each with its 10th-90th percentile range and the
+ * ratio of the medians.
  *   nl_apply IFNAME N        (run inside the interface's namespace) */
 #define _GNU_SOURCE
 #include <net/if.h>
@@ -18,6 +20,20 @@
 
 extern char **environ;
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sort v and return its q-quantile (nearest rank). */
+static double quantile(double *v, int n, double q)
+{
+	int k = (int)(q * (n - 1) + 0.5);
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[k];
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -30,8 +46,14 @@ int main(int argc, char **argv)
 	const char *ifname = argc > 1 ? argv[1] : "veth0";
 	int n = argc > 2 ? atoi(argv[2]) : 200, ifindex = (int)if_nametoindex(ifname);
 	struct nl_sock *sk = nl_socket_alloc();
-	double t_nl = 0, t_tc = 0;
-	if (!ifindex || !sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
+	double *t_nl, *t_tc, m_nl, m_tc;
+	if (n < 1) {
+		fprintf(stderr, "nl_apply: N must be at least 1\n");
+		return 2;
+	}
+	t_nl = calloc((size_t)n, sizeof(*t_nl));
+	t_tc = calloc((size_t)n, sizeof(*t_tc));
+	if (!t_nl || !t_tc || !ifindex || !sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
 		fprintf(stderr, "nl_apply: no interface %s or no netlink\n", ifname);
 		return 1;
 	}
@@ -54,7 +76,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nl_apply: libnl could not add tbf\n");
 			return 1;
 		}
-		t_nl += now() - t0;
+		t_nl[i] = now() - t0;
 		rtnl_qdisc_put(q);
 		snprintf(rate, sizeof(rate), "%dbit", (12500000 + i) * 8);
 		t0 = now();
@@ -63,10 +85,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nl_apply: tc failed\n");
 			return 1;
 		}
-		t_tc += now() - t0;
+		t_tc[i] = now() - t0;
 	}
-	printf("apply a qdisc: libnl %.0f us, tc subprocess %.0f us (mean of %d each): tc takes %.1fx as long\n",
-	       t_nl / n * 1e6, t_tc / n * 1e6, n, t_tc / t_nl);
+	m_nl = quantile(t_nl, n, 0.5);
+	m_tc = quantile(t_tc, n, 0.5);
+	printf("apply a qdisc, median of %d each, alternating: libnl %.0f us (p10-p90 %.0f..%.0f), "
+	       "tc subprocess %.0f us (p10-p90 %.0f..%.0f): tc takes %.1fx as long\n",
+	       n, m_nl * 1e6, quantile(t_nl, n, 0.1) * 1e6, quantile(t_nl, n, 0.9) * 1e6, m_tc * 1e6,
+	       quantile(t_tc, n, 0.1) * 1e6, quantile(t_tc, n, 0.9) * 1e6, m_tc / m_nl);
+	free(t_nl);
+	free(t_tc);
 	nl_socket_free(sk);
 	return 0;
 }

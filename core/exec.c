@@ -130,10 +130,25 @@ int mb_exec(const char *const argv[], const struct mb_exec_opts *opts, struct mb
 	}
 	close(pfd[0]);
 	buf[n] = '\0';
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* The output can end before the child does (it closed or handed it
+	 * on): the deadline holds for the wait too. */
+	for (int64_t nap = 100000; !timed_out;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (mb_mono_ns() >= deadline) {
+			timed_out = true;
+			kill(pid, SIGKILL);
+			break;
+		}
+		mb_sleep_ns(nap);
+		nap = nap < 20000000 ? nap * 2 : nap;
+	}
 	if (timed_out) {
-		char *s = mb_argv_str(argv);
+		char *s;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		s = mb_argv_str(argv);
 		rc = mb_err(MB_EINTERNAL, "'%s' did not finish within %d ms", s,
 			    opts->timeout_ms ? opts->timeout_ms : 60000);
 		free(s);

@@ -304,7 +304,9 @@ size_t mb_edit_distance(const char *a, const char *b)
 				v = D(i, j - 1) + 1;
 			if (D(i - 1, j - 1) + cost < v)
 				v = D(i - 1, j - 1) + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
 			    D(i - 2, j - 2) + 1 < v)
 				v = D(i - 2, j - 2) + 1;
 			D(i, j) = v;

@@ -41,6 +41,7 @@ char *dom_xml(const struct guest_spec *g)
 {
 	char *name = dom_escape(g->name), *kernel = dom_escape(g->kernel);
 	char *initrd = dom_escape(g->initrd), *cmdline = dom_escape(g->cmdline);
+	char *uuid = dom_escape(g->uuid);
 	char *xml = mb_xasprintf(
 		"<domain type='%s'>\n"
 		"  <name>%s</name>\n"
@@ -65,12 +66,13 @@ char *dom_xml(const struct guest_spec *g)
 		"    <memballoon model='none'/>\n"
 		"  </devices>\n"
 		"</domain>\n",
-		virt_type_to_string(g->virt_type), name, g->uuid,
+		virt_type_to_string(g->virt_type), name, uuid,
 		(unsigned long long)(g->memory / 1024), g->vcpus, kernel, initrd, cmdline,
 		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
 					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",
 		g->disk_xml ? g->disk_xml : "");
 	free(name);
+	free(uuid);
 	free(kernel);
 	free(initrd);
 	free(cmdline);

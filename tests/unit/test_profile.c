@@ -279,27 +279,106 @@ static void test_plan_shards_cover_once(void **state)
 	profile_free(p);
 }
 
+/* The plan of a profile: "[global]\n" + matrix + "order=..." lines. */
+static void plan_of(const char *matrix, const char *order, struct profile **p, struct plan *pl)
+{
+	char text[512];
+	int n = snprintf(text, sizeof(text), "[global]\n%s%s", matrix, order);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	*p = load_ok(text);
+	assert_int_equal(plan_build(*p, pl), MB_OK);
+}
+
+/* How many positions hold a different scenario in a and b. */
+static int positions_differ(const struct plan *a, const struct plan *b)
+{
+	int d = 0;
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++)
+		d += strcmp(a->sc[i].id, b->sc[i].id) != 0;
+	return d;
+}
+
+/* Every canonical scenario exactly once, with the id it has in canon. */
+static void assert_permutation(const struct plan *pl, const struct plan *canon)
+{
+	int seen[64] = { 0 };
+	assert_int_equal(pl->n, canon->n);
+	assert_true(pl->n <= (int)(sizeof(seen) / sizeof(seen[0])));
+	for (int i = 0; i < pl->n; i++) {
+		int k = pl->sc[i].index;
+		assert_true(k >= 0 && k < canon->n);
+		assert_int_equal(seen[k], 0);
+		seen[k] = 1;
+		assert_string_equal(pl->sc[i].id, canon->sc[k].id);
+	}
+}
+
 static void test_plan_order(void **state)
 {
-	struct profile *p;
-	struct plan a, b;
+	static const char *const seq_ids[] = { "d0ms-cpuadd-r1", "d0ms-cpuadd-r2", "d4ms-cpuadd-r1",
+					       "d4ms-cpuadd-r2" };
+	static const char *const il_ids[] = { "d0ms-cpuadd-r1", "d4ms-cpuadd-r1", "d0ms-cpuadd-r2",
+					      "d4ms-cpuadd-r2" };
+	/* 16 scenarios: a fixed seed leaves a shuffle equal to either fixed
+	 * order with probability ~1/16! (the seed below is checked, not hoped). */
+	static const char *const big = "delay=0,1,2,3,4,5,6,7ms\nrepeat=2\n";
+	struct profile *p, *q, *r, *s;
+	struct plan seq, il, a, b, c, z;
 	(void)state;
-	p = load_ok("[global]\ndelay=0,4ms\nrepeat=2\norder=interleaved\n");
-	assert_int_equal(plan_build(p, &a), MB_OK);
-	assert_string_equal(a.sc[0].id, "d0ms-cpuadd-r1");
-	assert_string_equal(a.sc[1].id, "d4ms-cpuadd-r1");
-	assert_string_equal(a.sc[2].id, "d0ms-cpuadd-r2");
-	plan_free(&a);
+
+	/* Sequential (the default): repetitions together, canonical order. */
+	plan_of("delay=0,4ms\nrepeat=2\n", "", &p, &seq);
+	assert_int_equal(seq.n, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(seq.sc[i].id, seq_ids[i]);
+		assert_int_equal(seq.sc[i].index, i);
+	}
+	plan_free(&seq);
 	profile_free(p);
 
-	p = load_ok("[global]\ndelay=0,1,2,3,4,5,6,7ms\norder=random\nseed=42\n");
-	assert_int_equal(plan_build(p, &a), MB_OK);
-	assert_int_equal(plan_build(p, &b), MB_OK);
-	assert_true(a.seed == 42);
-	for (int i = 0; i < a.n; i++)
-		assert_string_equal(a.sc[i].id, b.sc[i].id);
-	plan_free(&a);
+	/* Interleaved: round-robin over the matrix, one repetition at a time. */
+	plan_of("delay=0,4ms\nrepeat=2\n", "order=interleaved\n", &p, &il);
+	assert_int_equal(il.n, 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(il.sc[i].id, il_ids[i]);
+	plan_free(&il);
+	profile_free(p);
+
+	/* Random with a fixed seed: reproducible, a permutation of the matrix,
+	 * and different from both fixed orders and from another seed's. */
+	plan_of(big, "order=sequential\n", &p, &seq);
+	plan_of(big, "order=interleaved\n", &q, &il);
+	plan_of(big, "order=random\nseed=42\n", &r, &a);
+	assert_int_equal(plan_build(r, &b), MB_OK);
+	assert_int_equal(seq.n, 16);
+	assert_true(a.seed == 42 && b.seed == 42);
+	assert_int_equal(positions_differ(&a, &b), 0);
+	assert_permutation(&a, &seq);
+	assert_permutation(&il, &seq);
+	assert_true(positions_differ(&il, &seq) > 0);
+	assert_true(positions_differ(&a, &seq) > 0);
+	assert_true(positions_differ(&a, &il) > 0);
 	plan_free(&b);
+	profile_free(r);
+	plan_of(big, "order=random\nseed=43\n", &r, &c);
+	assert_true(c.seed == 43);
+	assert_permutation(&c, &seq);
+	assert_true(positions_differ(&a, &c) > 0);
+
+	/* seed=0 picks a seed and records it (a resumed run can replay it). */
+	plan_of(big, "order=random\nseed=0\n", &s, &z);
+	assert_true(z.seed != 0);
+	assert_permutation(&z, &seq);
+	plan_free(&z);
+	profile_free(s);
+
+	plan_free(&a);
+	plan_free(&c);
+	plan_free(&il);
+	plan_free(&seq);
+	profile_free(r);
+	profile_free(q);
 	profile_free(p);
 }
 
