@@ -48,9 +48,13 @@ endif
 
 # --- sources, folder by folder, in the order the data flows ---------------
 core_SRCS    := core/err.c core/log.c core/util.c core/exec.c core/enum.c
+core_SRCS    += core/str.c
+core_SRCS    += core/jfield.c
 profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c profile/values.c
+profile_SRCS += profile/options_json.c
 plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
+record_SRCS  += record/result.c
 lab_SRCS     := lab/ns.c lab/lab.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
                 netem/probe.c
@@ -184,7 +188,7 @@ check-unit: all $(UNIT_BINS)
 
 # The unit tests, the profiles and the controller-heavy system tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
-ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile
+ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|schema
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 
 int cmd_load_profile(const char *path, const struct cli_args *args, struct profile **out)
@@ -166,7 +167,7 @@ int cmd_plan(int argc, char **argv)
 										   : "global"));
 			json_object_object_add(o, "repetition", json_object_new_int(pl.sc[i].rep));
 			json_object_object_add(o, "config",
-					       res_config_json(&pl.sc[i].cfg, 1u << SCOPE_SCENARIO));
+					       opt_config_json(&pl.sc[i].cfg, 1u << SCOPE_SCENARIO));
 			const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 									      JSON_C_TO_STRING_NOSLASHESCAPE);
 			/* Indented one level, as inside the array. */

@@ -9,8 +9,10 @@
 
 #include "cli/commands.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 #include "report/report.h"
 #include "run/scenario.h"
@@ -61,24 +63,23 @@ static json_object *overrides_json(const struct cli_args *a)
 /* Rebuild the profile of an earlier run from what run.json recorded. */
 static int profile_from_run(const struct res_run *rr, struct profile **out)
 {
-	json_object *prof = json_object_object_get(rr->run, "profile");
-	json_object *text = prof ? json_object_object_get(prof, "text") : NULL;
-	json_object *path = prof ? json_object_object_get(prof, "path") : NULL;
-	json_object *ov = json_object_object_get(rr->run, "overrides");
+	struct res_resume ri;
 	struct profile *p = NULL;
-	int rc;
-	if (!text || !path)
+	int rc = res_resume_info(rr, &ri);
+	*out = NULL;
+	if (rc)
+		return rc;
+	if (!ri.profile_text || !ri.profile_path) {
+		res_resume_free(&ri);
 		return mb_err(MB_EINPUT, "%s/run.json does not hold the profile text; give the profile "
-					 "file too",
-			      rr->dir);
-	rc = profile_load_string(json_object_get_string(path), json_object_get_string(text), &p);
-	for (size_t i = 0; !rc && ov && i < json_object_array_length(ov); i++) {
-		json_object *kv = json_object_array_get_idx(ov, i);
-		rc = profile_override(p, json_object_get_string(json_object_array_get_idx(kv, 0)),
-				      json_object_get_string(json_object_array_get_idx(kv, 1)));
+					 "file too", rr->dir);
 	}
+	rc = profile_load_string(ri.profile_path, ri.profile_text, &p);
+	for (int i = 0; !rc && i < ri.noverrides; i++)
+		rc = profile_override(p, ri.override_keys[i], ri.override_values[i]);
 	if (rc && p && p->nerrors)
 		profile_print_errors(p, stderr);
+	res_resume_free(&ri);
 	*out = p;
 	return rc;
 }
@@ -86,261 +87,308 @@ static int profile_from_run(const struct res_run *rr, struct profile **out)
 /* Drop from the plan what the run directory already has a final record of. */
 static int skip_finished(struct plan *pl, const char *dir, bool retry_failed, int *skipped)
 {
-	json_object **objs;
-	int n, bad, k = 0, rc = res_read_scenarios(dir, &objs, &n, &bad);
+	struct res_scenario *recs;
+	int n, bad, k = 0, rc = res_read_results(dir, &recs, &n, &bad);
 	if (rc)
 		return rc;
-	if (bad)
-		mb_warn("%s/scenarios.jsonl: %d unreadable line%s (a crash mid-write); ignored", dir,
-			bad, bad == 1 ? "" : "s");
 	*skipped = 0;
 	for (int i = 0; i < pl->n; i++) {
 		bool done = false;
-		for (int j = 0; j < n && !done; j++) {
-			json_object *id = json_object_object_get(objs[j], "id");
-			const char *st = json_object_get_string(json_object_object_get(objs[j], "status"));
-			if (!id || strcmp(json_object_get_string(id), pl->sc[i].id))
-				continue;
-			done = st && (!strcmp(st, "ok") || !strcmp(st, "skipped") ||
-				      (!strcmp(st, "failed") && !retry_failed));
-		}
+		for (int j = 0; j < n && !done; j++)
+			done = !strcmp(recs[j].id, pl->sc[i].id) &&
+			       (recs[j].status != RES_FAILED || !retry_failed);
 		if (done)
 			(*skipped)++;
 		else
 			pl->sc[k++] = pl->sc[i];
 	}
 	pl->n = k;
-	res_free_scenarios(objs, n);
+	res_free_results(recs, n);
 	return MB_OK;
 }
 
-static void end_line(struct runner *r, json_object *rec, int idx)
+static void end_line(struct runner *r, const struct res_scenario *rec, int idx)
 {
-	const char *st = json_object_get_string(json_object_object_get(rec, "status"));
-	json_object *m = json_object_object_get(rec, "migration");
-	json_object *ratio = json_object_object_get(rec, "ratio");
+	const struct res_migration *m = &rec->migration;
 	if (r->json_events)
 		return;
 	if (r->tty)
 		printf("\r\033[K");
-	printf("[%d/%d] %-34s %s", idx, r->total, json_object_get_string(json_object_object_get(rec, "id")),
-	       st);
-	if (!strcmp(st, "ok") && m && ratio) {
-		printf("  migration %.2f s, downtime %.0f ms, %.0f MiB, %lld iter; during %.2fx, after %.2fx",
-		       json_object_get_double(json_object_object_get(m, "total_s")),
-		       json_object_get_double(json_object_object_get(m, "downtime_s")) * 1e3,
-		       (double)json_object_get_int64(json_object_object_get(m, "bytes")) / 1048576.0,
-		       (long long)json_object_get_int64(json_object_object_get(m, "iterations")),
-		       json_object_get_double(json_object_object_get(ratio, "during")),
-		       json_object_get_double(json_object_object_get(ratio, "after")));
-	} else {
-		printf(": %s", json_object_get_string(json_object_object_get(rec, "error")));
-	}
+	printf("[%d/%d] %-34s %s", idx, r->total, rec->id, res_status_names[rec->status]);
+	if (rec->status == RES_OK && rec->has_migration && rec->has_phases)
+		printf("  migration %.2f s, downtime %.0f ms, %.0f MiB, %llu iter; during %.2fx, after %.2fx",
+		       m->total_s, m->downtime_s * 1e3, (double)m->bytes / 1048576.0,
+		       (unsigned long long)m->iterations, rec->ratio.during, rec->ratio.after);
+	else
+		printf(": %s", rec->error ? rec->error : "(no error recorded)");
 	printf("\n");
 	fflush(stdout);
 }
 
-int cmd_run(int argc, char **argv)
-{
+/* Everything one `migbench run` holds. */
+struct run {
 	struct cli_args a;
-	struct profile *p = NULL;
-	struct plan pl = { 0 };
-	struct res_run rr = { 0 };
+	struct profile *p;
+	struct plan pl;
+	struct res_run rr;
 	struct testbed tb;
 	struct runner r;
-	const char *resume, *profile_path;
-	char **only = NULL, *cmdline = NULL;
-	int nonly = 0, sidx = 0, scount = 0, done_before = 0, ok = 0, failed = 0, skipped = 0;
-	bool help, tb_open_ok = false;
-	double t0 = mb_real_s();
-	int rc = cli_parse(argc - 1, argv + 1, flags, true, &a, &help);
+	const char *resume;      /* --resume DIR */
+	char **only, *cmdline;
+	int nonly, sidx, scount;
+	int done_before;         /* scenarios the resumed run had already recorded */
+	int ok, failed, skipped;
+	double t0;
+};
 
-	memset(&tb, 0, sizeof(tb));
-	tb.lockfd = -1;
-	memset(&r, 0, sizeof(r));
+/* The plan: the profile (or the resumed run's), shard, --only, and on
+ * resume what is left to do. */
+static int load_plan(struct run *x)
+{
+	const char *profile_path = x->a.npos ? x->a.pos[0] : NULL;
+	int rc;
+
+	rc = plan_check_out_dir(cli_get(&x->a, "out"), x->resume);
 	if (rc)
 		return rc;
-	resume = cli_get(&a, "resume");
-	if (help || a.npos > 1 || (a.npos == 0 && !resume)) {
+	if (x->resume) {
+		rc = res_run_open(&x->rr, x->resume);
+		if (!rc && !profile_path)
+			rc = profile_from_run(&x->rr, &x->p);
+		if (rc)
+			return rc;
+	}
+	if (profile_path) {
+		rc = cmd_load_profile(profile_path, &x->a, &x->p);
+		if (rc)
+			return rc;
+	}
+	rc = plan_build(x->p, &x->pl);
+	if (rc) {
+		profile_print_errors(x->p, stderr);
+		return rc;
+	}
+	if (x->resume && !cli_get(&x->a, "shard")) {
+		struct res_resume ri;
+		rc = res_resume_info(&x->rr, &ri);
+		if (!rc && ri.shard)
+			rc = plan_parse_shard(ri.shard, &x->sidx, &x->scount);
+		res_resume_free(&ri);
+	} else {
+		rc = plan_parse_shard(cli_get(&x->a, "shard"), &x->sidx, &x->scount);
+	}
+	if (!rc)
+		rc = plan_shard(&x->pl, x->sidx, x->scount);
+	x->nonly = cli_get_all(&x->a, "only", &x->only);
+	if (!rc)
+		rc = plan_only(&x->pl, x->only, x->nonly);
+	if (!rc && x->resume)
+		rc = skip_finished(&x->pl, x->resume, cli_has(&x->a, "retry-failed"), &x->done_before);
+	return rc;
+}
+
+static void dry_run(const struct run *x)
+{
+	printf("# would run %d scenario%s", x->pl.n, x->pl.n == 1 ? "" : "s");
+	if (x->resume)
+		printf(" (%d already recorded in %s)", x->done_before, x->resume);
+	if (x->scount)
+		printf(", shard %d/%d", x->sidx, x->scount);
+	printf("\n");
+	for (int i = 0; i < x->pl.n; i++)
+		printf("%3d  %s\n", x->pl.sc[i].index + 1, x->pl.sc[i].id);
+}
+
+/* "migbench run ..." for the record and the lock's holder. */
+static char *command_line(int argc, char **argv)
+{
+	struct mb_str s = MB_STR_INIT;
+	mb_str_puts(&s, "migbench");
+	for (int i = 0; i < argc; i++)
+		mb_str_printf(&s, " %s", argv[i]);
+	return mb_str_detach(&s);
+}
+
+static struct res_run_info run_info(const struct plan *pl)
+{
+	struct res_run_info info = { .profile_path = pl->prof->path,
+				     .profile = opt_profile_json(pl->prof, &pl->run),
+				     .planned = json_object_new_array(),
+				     .planned_total = pl->ntotal,
+				     .seed = pl->seed };
+	for (int i = 0; i < pl->n; i++)
+		json_object_array_add(info.planned, json_object_new_string(pl->sc[i].id));
+	return info;
+}
+
+/* Lock the testbed, then create (or reopen) the run directory. */
+static int open_run(struct run *x)
+{
+	int rc = tb_open(&x->tb, &x->pl, x->cmdline);
+	if (rc)
+		return rc;
+	if (!x->resume) {
+		struct res_run_info info = run_info(&x->pl);
+		rc = res_run_create(&x->rr, cli_get(&x->a, "out"), &info, x->cmdline);
+		if (!rc)
+			rc = res_run_set(&x->rr, "overrides", overrides_json(&x->a));
+		if (!rc && x->scount) {
+			char sh[32];
+			snprintf(sh, sizeof(sh), "%d/%d", x->sidx, x->scount);
+			rc = res_run_set(&x->rr, "shard", json_object_new_string(sh));
+		}
+	} else {
+		rc = res_run_set(&x->rr, "status", json_object_new_string("running"));
+	}
+	if (!rc)
+		rc = res_run_set(&x->rr, "testbed", tb_json(&x->tb));
+	if (!rc)
+		mb_info("results: %s", x->rr.dir);
+	return rc;
+}
+
+static void run_event(struct runner *r, const char *type, const char *key, json_object *val)
+{
+	json_object *e = json_object_new_object();
+	json_object_object_add(e, "event", json_object_new_string(type));
+	json_object_object_add(e, key, val);
+	runner_event(r, e);
+}
+
+/* Every scenario of the plan, each recorded as it ends. */
+static int run_all(struct run *x)
+{
+	struct runner *r = &x->r;
+	int rc = MB_OK;
+	r->tb = &x->tb;
+	r->res = &x->rr;
+	r->pl = &x->pl;
+	r->stop = &stop_flag;
+	r->json_events = cli_has(&x->a, "json");
+	r->tty = isatty(STDOUT_FILENO);
+	r->total = x->pl.n;
+	if (r->json_events) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "event", json_object_new_string("run_start"));
+		json_object_object_add(e, "dir", json_object_new_string(x->rr.dir));
+		json_object_object_add(e, "scenarios", json_object_new_int(x->pl.n));
+		runner_event(r, e);
+	}
+	for (int i = 0; i < x->pl.n && !stop_flag; i++) {
+		struct res_scenario rec;
+		if (scenario_run(r, &x->pl.sc[i], i + 1, &rec) == MB_EINTR)
+			break;
+		if (res_append_result(&x->rr, &rec) != MB_OK) {
+			rc = MB_EINTERNAL;
+			res_scenario_free(&rec);
+			break;
+		}
+		end_line(r, &rec, i + 1);
+		x->ok += rec.status == RES_OK;
+		x->failed += rec.status == RES_FAILED;
+		x->skipped += rec.status == RES_SKIPPED;
+		if (r->json_events)
+			run_event(r, "scenario_end", "record", res_scenario_json(&rec));
+		res_scenario_free(&rec);
+	}
+	runner_finish(r);
+	return rc;
+}
+
+/* run.json's end, the report, the summary line, and the exit code. */
+static int finish_run(struct run *x, int rc)
+{
+	const char *status = stop_flag ? "interrupted" : rc ? "error" : x->failed ? "failed" : "ok";
+	int frc = res_run_finish(&x->rr, status, x->ok + x->done_before, x->failed, x->skipped);
+	int n = x->ok + x->failed + x->skipped;
+	if (!rc)
+		rc = frc;
+	if (!rc && !stop_flag && !cli_has(&x->a, "no-report")) {
+		const char *dirs[] = { x->rr.dir };
+		if (report_runs(dirs, 1, NULL, false) != MB_OK)
+			mb_warn("report: %s", mb_errmsg());
+	}
+	if (!x->r.json_events) {
+		double secs = mb_real_s() - x->t0;
+		printf("%d scenario%s: %d ok, %d failed, %d skipped%s in %dm%02ds; results in %s\n", n,
+		       n == 1 ? "" : "s", x->ok, x->failed, x->skipped, stop_flag ? " (interrupted)" : "",
+		       (int)secs / 60, (int)secs % 60, x->rr.dir);
+	}
+	if (!rc && stop_flag)
+		rc = mb_err(MB_EINTR, "interrupted by signal %d; continue with: migbench run --resume %s",
+			    stop_flag, x->rr.dir);
+	else if (!rc && x->failed)
+		rc = mb_err(MB_EFAILED, "%d scenario%s failed", x->failed, x->failed == 1 ? "" : "s");
+	else if (!rc && x->skipped)
+		rc = mb_err(MB_EUNSUPP, "%d scenario%s could not run here (see their errors)", x->skipped,
+			    x->skipped == 1 ? "" : "s");
+	return rc;
+}
+
+/* Usage errors and --help: true when cmd_run is done (*rc says how). */
+static bool usage_done(struct run *x, bool help, int *rc)
+{
+	if (help || x->a.npos > 1 || (x->a.npos == 0 && !x->resume)) {
 		cmd_usage("run", flags, true, help ? stdout : stderr);
 		if (help)
 			printf("\nEach finished scenario is appended to DIR/scenarios.jsonl at once; kill the\n"
 			       "run any time and continue it with --resume DIR.  Shards of one plan\n"
 			       "(--shard I/N) cover it exactly once; merge them with migbench report.\n");
-		cli_free(&a);
-		return help ? MB_OK : mb_err(MB_EINPUT, "run: give one profile (or --resume DIR)");
+		*rc = help ? MB_OK : mb_err(MB_EINPUT, "run: give one profile (or --resume DIR)");
+		return true;
 	}
-	if (cli_has(&a, "retry-failed") && !resume) {
-		cli_free(&a);
-		return mb_err(MB_EINPUT, "--retry-failed only makes sense with --resume DIR");
+	if (cli_has(&x->a, "retry-failed") && !x->resume) {
+		*rc = mb_err(MB_EINPUT, "--retry-failed only makes sense with --resume DIR");
+		return true;
 	}
-	profile_path = a.npos ? a.pos[0] : NULL;
-	rc = plan_check_out_dir(cli_get(&a, "out"), resume);
-	if (rc)
-		goto out;
-	if (resume) {
-		rc = res_run_open(&rr, resume);
-		if (!rc && !profile_path)
-			rc = profile_from_run(&rr, &p);
-		if (rc)
-			goto out;
-	}
-	if (profile_path) {
-		rc = cmd_load_profile(profile_path, &a, &p);
-		if (rc)
-			goto out;
-	}
-	rc = plan_build(p, &pl);
-	if (rc) {
-		profile_print_errors(p, stderr);
-		goto out;
-	}
-	if (resume && !cli_get(&a, "shard")) {
-		json_object *sh = json_object_object_get(rr.run, "shard");
-		if (sh)
-			rc = plan_parse_shard(json_object_get_string(sh), &sidx, &scount);
-	} else {
-		rc = plan_parse_shard(cli_get(&a, "shard"), &sidx, &scount);
-	}
-	if (!rc)
-		rc = plan_shard(&pl, sidx, scount);
-	nonly = cli_get_all(&a, "only", &only);
-	if (!rc)
-		rc = plan_only(&pl, only, nonly);
-	if (!rc && resume)
-		rc = skip_finished(&pl, resume, cli_has(&a, "retry-failed"), &done_before);
-	if (rc)
-		goto out;
+	return false;
+}
 
-	if (cli_has(&a, "dry-run")) {
-		printf("# would run %d scenario%s", pl.n, pl.n == 1 ? "" : "s");
-		if (resume)
-			printf(" (%d already recorded in %s)", done_before, resume);
-		if (scount)
-			printf(", shard %d/%d", sidx, scount);
-		printf("\n");
-		for (int i = 0; i < pl.n; i++)
-			printf("%3d  %s\n", pl.sc[i].index + 1, pl.sc[i].id);
-		goto out;
-	}
-	if (pl.n == 0) {
-		printf("nothing to run%s\n", resume ? ": every scenario is already recorded" : "");
-		if (resume && !cli_has(&a, "no-report"))
-			rc = report_runs((const char *const[]){ resume }, 1, NULL, false);
-		goto out;
-	}
+int cmd_run(int argc, char **argv)
+{
+	struct run x;
+	bool help;
+	int rc;
 
-	/* Build the command line for the record and the lock's holder. */
-	{
-		size_t len = 16;
-		for (int i = 0; i < argc; i++)
-			len += strlen(argv[i]) + 1;
-		cmdline = mb_xmalloc(len);
-		strcpy(cmdline, "migbench");
-		for (int i = 0; i < argc; i++) {
-			strcat(cmdline, " ");
-			strcat(cmdline, argv[i]);
-		}
-	}
-	rc = tb_open(&tb, &pl, cmdline);
+	memset(&x, 0, sizeof(x));
+	x.tb.lockfd = -1;
+	x.t0 = mb_real_s();
+	rc = cli_parse(argc - 1, argv + 1, flags, true, &x.a, &help);
+	if (rc)
+		return rc;
+	x.resume = cli_get(&x.a, "resume");
+	if (usage_done(&x, help, &rc))
+		goto out;
+	rc = load_plan(&x);
 	if (rc)
 		goto out;
-	tb_open_ok = true;
-	if (!resume) {
-		rc = res_run_create(&rr, cli_get(&a, "out"), &pl, cmdline);
-		if (!rc)
-			rc = res_run_set(&rr, "overrides", overrides_json(&a));
-		if (!rc && scount) {
-			char sh[32];
-			snprintf(sh, sizeof(sh), "%d/%d", sidx, scount);
-			rc = res_run_set(&rr, "shard", json_object_new_string(sh));
-		}
-	} else {
-		rc = res_run_set(&rr, "status", json_object_new_string("running"));
+	if (cli_has(&x.a, "dry-run")) {
+		dry_run(&x);
+		goto out;
 	}
-	if (!rc)
-		rc = res_run_set(&rr, "testbed", tb_json(&tb));
+	if (x.pl.n == 0) {
+		printf("nothing to run%s\n", x.resume ? ": every scenario is already recorded" : "");
+		if (x.resume && !cli_has(&x.a, "no-report"))
+			rc = report_runs((const char *const[]){ x.resume }, 1, NULL, false);
+		goto out;
+	}
+	x.cmdline = command_line(argc, argv);
+	rc = open_run(&x);
 	if (rc)
 		goto out;
-	mb_info("results: %s", rr.dir);
-
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	r.tb = &tb;
-	r.res = &rr;
-	r.pl = &pl;
-	r.stop = &stop_flag;
-	r.json_events = cli_has(&a, "json");
-	r.tty = isatty(STDOUT_FILENO);
-	r.total = pl.n;
-	{
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "event", json_object_new_string("run_start"));
-		json_object_object_add(e, "dir", json_object_new_string(rr.dir));
-		json_object_object_add(e, "scenarios", json_object_new_int(pl.n));
-		runner_event(&r, e);
-	}
-	for (int i = 0; i < pl.n && !stop_flag; i++) {
-		json_object *rec = NULL;
-		int src = scenario_run(&r, &pl.sc[i], i + 1, &rec);
-		if (src == MB_EINTR)
-			break;
-		if (res_append_scenario(&rr, rec) != MB_OK) {
-			rc = MB_EINTERNAL;
-			json_object_put(rec);
-			break;
-		}
-		end_line(&r, rec, i + 1);
-		{
-			const char *st = json_object_get_string(json_object_object_get(rec, "status"));
-			ok += !strcmp(st, "ok");
-			failed += !strcmp(st, "failed");
-			skipped += !strcmp(st, "skipped");
-			if (r.json_events) {
-				json_object *e = json_object_new_object();
-				json_object_object_add(e, "event", json_object_new_string("scenario_end"));
-				json_object_object_add(e, "record", json_object_get(rec));
-				runner_event(&r, e);
-			}
-		}
-		json_object_put(rec);
-	}
-	runner_finish(&r);
+	rc = run_all(&x);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	{
-		const char *status = stop_flag ? "interrupted" : rc ? "error" : failed ? "failed" : "ok";
-		int frc = res_run_finish(&rr, status, ok + done_before, failed, skipped);
-		if (!rc)
-			rc = frc;
-	}
-	if (!rc && !stop_flag && !cli_has(&a, "no-report")) {
-		const char *dirs[] = { rr.dir };
-		if (report_runs(dirs, 1, NULL, false) != MB_OK)
-			mb_warn("report: %s", mb_errmsg());
-	}
-	if (!r.json_events) {
-		double secs = mb_real_s() - t0;
-		printf("%d scenario%s: %d ok, %d failed, %d skipped%s in %dm%02ds; results in %s\n",
-		       ok + failed + skipped, ok + failed + skipped == 1 ? "" : "s", ok, failed, skipped,
-		       stop_flag ? " (interrupted)" : "", (int)secs / 60, (int)secs % 60, rr.dir);
-	}
-	if (!rc && stop_flag)
-		rc = mb_err(MB_EINTR, "interrupted by signal %d; continue with: migbench run --resume %s",
-			    stop_flag, rr.dir);
-	else if (!rc && failed)
-		rc = mb_err(MB_EFAILED, "%d scenario%s failed", failed, failed == 1 ? "" : "s");
-	else if (!rc && skipped)
-		rc = mb_err(MB_EUNSUPP, "%d scenario%s could not run here (see their errors)", skipped,
-			    skipped == 1 ? "" : "s");
+	rc = finish_run(&x, rc);
 out:
-	(void)tb_open_ok;
-	tb_close(&tb);
-	res_run_close(&rr);
-	free(only);
-	free(cmdline);
-	plan_free(&pl);
-	profile_free(p);
-	cli_free(&a);
+	tb_close(&x.tb);
+	res_run_close(&x.rr);
+	free(x.only);
+	free(x.cmdline);
+	plan_free(&x.pl);
+	profile_free(x.p);
+	cli_free(&x.a);
 	return rc;
 }

@@ -9,12 +9,9 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "migrate/migrate.h"
 #include "migrate/virt.h"
 
 MB_ENUM_IMPL(virt_type, VIRT_TYPE_LAST, "qemu", "kvm");
-/* Belongs in migrate.c (being rewritten on another branch): move it there. */
-MB_ENUM_IMPL(compression, COMPRESSION_LAST, "none", "mt", "zlib", "zstd");
 
 char *dom_escape(const char *s)
 {

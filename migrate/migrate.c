@@ -21,9 +21,12 @@
 #include <libvirt/virterror.h>
 
 #include "core/log.h"
+#include "core/str.h"
 #include "core/util.h"
 #include "migrate/domain.h"
 #include "migrate/virt.h"
+
+MB_ENUM_IMPL(compression, COMPRESSION_LAST, "none", "mt", "zlib", "zstd");
 
 static unsigned long version_of(virConnectPtr c, bool lib)
 {
@@ -41,38 +44,30 @@ static bool uri_is_local(virConnectPtr c)
 	return local;
 }
 
-int mig_check_support(const struct mb_config *cfg, virConnectPtr src, virConnectPtr dst,
-		      const char *srcname, char *why, size_t len)
+int mig_check_support(const struct mig_params *p, virConnectPtr src, virConnectPtr dst,
+		      const char *srcname)
 {
 	unsigned long lib = version_of(src, true), qemu = version_of(src, false);
 	char lv[32], qv[32];
 	snprintf(lv, sizeof(lv), "%lu.%lu.%lu", lib / 1000000, lib / 1000 % 1000, lib % 1000);
 	snprintf(qv, sizeof(qv), "%lu.%lu.%lu", qemu / 1000000, qemu / 1000 % 1000, qemu % 1000);
 
-	if ((cfg->compression == COMP_ZLIB || cfg->compression == COMP_ZSTD) && lib < 9004000) {
-		snprintf(why, len,
-			 "compression=%s: libvirt %s on %s knows only the xbzrle and mt compression "
-			 "methods (zlib/zstd with multifd need libvirt 9.4)",
-			 cfg->compression == COMP_ZLIB ? "zlib" : "zstd", lv, srcname);
-		return MB_EUNSUPP;
-	}
-	if (cfg->compression == COMP_MT && qemu >= 9001000) {
-		snprintf(why, len, "compression=mt: QEMU %s on %s no longer has multi-threaded "
-				   "compression (removed in QEMU 9.1)", qv, srcname);
-		return MB_EUNSUPP;
-	}
-	if (cfg->multifd > 0 && qemu < 4000000) {
-		snprintf(why, len, "multifd: QEMU %s on %s is older than 4.0", qv, srcname);
-		return MB_EUNSUPP;
-	}
-	if (cfg->postcopy_after > 0 && uri_is_local(dst)) {
+	if ((p->compression == COMP_ZLIB || p->compression == COMP_ZSTD) && lib < 9004000)
+		return mb_err(MB_EUNSUPP,
+			      "compression=%s: libvirt %s on %s knows only the xbzrle and mt compression "
+			      "methods (zlib/zstd with multifd need libvirt 9.4)",
+			      compression_to_string(p->compression), lv, srcname);
+	if (p->compression == COMP_MT && qemu >= 9001000)
+		return mb_err(MB_EUNSUPP, "compression=mt: QEMU %s on %s no longer has multi-threaded "
+					  "compression (removed in QEMU 9.1)", qv, srcname);
+	if (p->multifd > 0 && qemu < 4000000)
+		return mb_err(MB_EUNSUPP, "multifd: QEMU %s on %s is older than 4.0", qv, srcname);
+	if (p->postcopy_after > 0 && uri_is_local(dst)) {
 		/* Post-copy needs userfaultfd on the destination host. */
 		long fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0) {
-			snprintf(why, len, "postcopy_after: the destination kernel has no usable "
-					   "userfaultfd (%s)", strerror(errno));
-			return MB_EUNSUPP;
-		}
+		if (fd < 0)
+			return mb_err_errno(MB_EUNSUPP, "postcopy_after: the destination kernel has no "
+							"usable userfaultfd");
 		close((int)fd);
 	}
 	return MB_OK;
@@ -89,7 +84,7 @@ struct watch {
 	bool resumed_dst;        /* lifecycle: resumed/started on the target */
 	bool done;               /* the migration call returned */
 	int call_rc;
-	char call_err[400];
+	struct mb_error call_err; /* the call's failure, from the migration thread */
 	bool completed;          /* the source's JOB_COMPLETED event filled res */
 	/* migration thread inputs */
 	virDomainPtr dom;
@@ -202,8 +197,7 @@ static void *migrate_thread(void *arg)
 	int rc = virDomainMigrateToURI3(w->dom, w->duri, w->params, w->nparams, w->flags);
 	pthread_mutex_lock(&w->mu);
 	w->call_rc = rc;
-	if (rc < 0)
-		snprintf(w->call_err, sizeof(w->call_err), "%s", virt_errmsg());
+	mb_err_save(&w->call_err, rc < 0 ? mb_err(MB_EFAILED, "%s", virt_errmsg()) : MB_OK);
 	w->done = true;
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -275,7 +269,7 @@ static void push_poll(struct mig_result *r, const struct mig_poll *p)
 
 /* ---- the migration ---------------------------------------------------------- */
 
-static int build_params(const struct mb_config *cfg, const struct mig_endpoint *to,
+static int build_params(const struct mig_params *cfg, const struct mig_endpoint *to,
 			virTypedParameterPtr *params, int *n, unsigned int *flags)
 {
 	int max = 0;
@@ -308,10 +302,9 @@ static int build_params(const struct mb_config *cfg, const struct mig_endpoint *
 			goto fail;
 	}
 	if (cfg->compression != COMP_NONE) {
-		static const char *const names[] = { "none", "mt", "zlib", "zstd" };
 		*flags |= VIR_MIGRATE_COMPRESSED;
 		if (virTypedParamsAddString(params, n, &max, VIR_MIGRATE_PARAM_COMPRESSION,
-					    names[cfg->compression]) < 0)
+					    compression_to_string(cfg->compression)) < 0)
 			goto fail;
 	}
 	if (cfg->multifd > 0) {
@@ -328,179 +321,201 @@ fail:
 	return mb_err(MB_EINTERNAL, "building migration parameters: %s", virt_errmsg());
 }
 
-int mig_run(const struct mb_config *cfg, virDomainPtr dom, const struct mig_endpoint *from,
-	    const struct mig_endpoint *to, struct console *con, volatile int *stop,
-	    mig_progress_fn progress, void *pctx, struct mig_result *res)
+/* What the watching thread keeps while the migration runs. */
+struct follow {
+	const struct mig_params *p;
+	virDomainPtr dom;
+	const struct mig_endpoint *from, *to;
+	struct console *con;
+	volatile int *stop;
+	mig_progress_fn progress;
+	void *pctx;
+	struct mig_result *res;
+	struct watch *w;
+	int cb[4];               /* event callbacks: source lifecycle, iteration, done; target lifecycle */
+	virDomainPtr ddom;       /* the guest on the target, once seen */
+	bool console_moved, abort_sent, postcopy_tried;
+};
+
+static struct watch *watch_new(virDomainPtr dom, const struct mig_endpoint *to, struct mig_result *res)
 {
 	struct watch *w = mb_xcalloc(1, sizeof(*w));
-	pthread_t th;
-	int cb_src_life = -1, cb_dst_life = -1, cb_iter = -1, cb_done = -1, rc;
-	int64_t deadline;
-	bool console_moved = false, abort_sent = false, postcopy_tried = false;
-	virDomainPtr ddom = NULL;
-
-	memset(res, 0, sizeof(*res));
 	pthread_mutex_init(&w->mu, NULL);
 	w->refs = 1;
 	w->res = res;
 	w->dom = dom;
 	w->duri = to->p2p_uri;
 	virDomainGetUUID(dom, w->uuid);
+	return w;
+}
 
-	rc = build_params(cfg, to, &w->params, &w->nparams, &w->flags);
+/* Parameters, the downtime limit and the event callbacks. */
+static int follow_setup(struct follow *f)
+{
+	struct watch *w = f->w;
+	int rc = build_params(f->p, f->to, &w->params, &w->nparams, &w->flags);
 	if (rc)
-		goto out;
-	if (virDomainMigrateSetMaxDowntime(dom, (unsigned long long)(cfg->max_downtime_ns / 1000000), 0) < 0) {
-		rc = mb_err(MB_EFAILED, "setting max downtime on %s: %s", from->name, virt_errmsg());
-		goto out;
-	}
-	cb_src_life = watch_register(w, from->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-				     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle));
-	cb_iter = watch_register(w, from->conn, dom, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
-				 VIR_DOMAIN_EVENT_CALLBACK(on_iteration));
-	cb_done = watch_register(w, from->conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
-				 VIR_DOMAIN_EVENT_CALLBACK(on_job_completed));
+		return rc;
+	if (virDomainMigrateSetMaxDowntime(f->dom, (unsigned long long)(f->p->max_downtime_ns / 1000000), 0) < 0)
+		return mb_err(MB_EFAILED, "setting max downtime on %s: %s", f->from->name, virt_errmsg());
+	f->cb[0] = watch_register(w, f->from->conn, f->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+				  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle));
+	f->cb[1] = watch_register(w, f->from->conn, f->dom, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+				  VIR_DOMAIN_EVENT_CALLBACK(on_iteration));
+	f->cb[2] = watch_register(w, f->from->conn, f->dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+				  VIR_DOMAIN_EVENT_CALLBACK(on_job_completed));
 	/* The guest does not exist on the target yet: watch all domains there. */
-	cb_dst_life = watch_register(w, to->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-				     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle_dst));
-	if (cb_src_life < 0 || cb_iter < 0 || cb_done < 0 || cb_dst_life < 0)
+	f->cb[3] = watch_register(w, f->to->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+				  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle_dst));
+	if (f->cb[0] < 0 || f->cb[1] < 0 || f->cb[2] < 0 || f->cb[3] < 0)
 		mb_warn("cannot watch migration events (%s); phase times come from polling",
 			virt_errmsg());
+	return MB_OK;
+}
 
-	res->t_start = mb_mono_ns();
-	if (pthread_create(&th, NULL, migrate_thread, w) != 0) {
-		rc = mb_err(MB_EINTERNAL, "cannot start the migration thread");
-		goto out;
+/* Follow the guest: its console now lives on the target. */
+static void follow_console(struct follow *f)
+{
+	f->ddom = virDomainLookupByUUID(f->to->conn, f->w->uuid);
+	if (f->ddom && console_open(f->con, f->to->conn, f->ddom, f->to->index, f->to->name) == MB_OK)
+		f->console_moved = true;
+	else if (f->ddom)
+		mb_warn("%s", mb_errmsg());
+}
+
+/* One poll of the job: progress, and the switch to post-copy when due. */
+static void follow_poll(struct follow *f)
+{
+	struct mig_poll p;
+	struct mig_result *res = f->res;
+	if (!poll_job(f->dom, &p))
+		return;
+	push_poll(res, &p);
+	if (f->progress)
+		f->progress(f->pctx, &p);
+	/* QEMU counts the pass in progress: after N passes it says N+1. */
+	if (f->p->postcopy_after > 0 && !f->postcopy_tried && p.iteration > (uint64_t)f->p->postcopy_after) {
+		f->postcopy_tried = true;
+		if (virDomainMigrateStartPostCopy(f->dom, 0) == 0) {
+			res->postcopy_started = true;
+			res->t_postcopy = mb_mono_ns();
+		} else {
+			/* Usually: pre-copy converged first (the guest is paused). */
+			mb_debug("switching to post-copy on %s: %s", f->from->name, virt_errmsg());
+		}
 	}
-	deadline = res->t_start + cfg->timeout_ns;
+}
+
+/* The timeout or a stop request: abort the job (once). */
+static void follow_abort(struct follow *f)
+{
+	struct mig_result *res = f->res;
+	if (f->stop && *f->stop)
+		res->interrupted = true;
+	else
+		res->timed_out = true;
+	if (res->postcopy_started) {
+		/* A post-copy migration cannot be aborted without losing the guest:
+		 * let it finish. */
+		mb_warn("post-copy already started: waiting for it to finish");
+	} else if (virDomainAbortJob(f->dom) < 0) {
+		mb_warn("aborting the migration on %s: %s", f->from->name, virt_errmsg());
+	}
+	f->abort_sent = true;
+	res->aborted = true;
+}
+
+/* Until the migration call returns. */
+static void follow_loop(struct follow *f)
+{
+	int64_t deadline = f->res->t_start + f->p->timeout_ns;
 	for (;;) {
-		struct mig_poll p;
 		bool done, resumed;
-
-		pthread_mutex_lock(&w->mu);
-		done = w->done;
-		resumed = w->resumed_dst;
-		pthread_mutex_unlock(&w->mu);
-
-		if (resumed && !console_moved && con) {
-			/* Follow the guest: its console now lives on the target. */
-			ddom = virDomainLookupByUUID(to->conn, w->uuid);
-			if (ddom && console_open(con, to->conn, ddom, to->index, to->name) == MB_OK)
-				console_moved = true;
-			else if (ddom)
-				mb_warn("%s", mb_errmsg());
-		}
+		pthread_mutex_lock(&f->w->mu);
+		done = f->w->done;
+		resumed = f->w->resumed_dst;
+		pthread_mutex_unlock(&f->w->mu);
+		if (resumed && !f->console_moved && f->con)
+			follow_console(f);
 		if (done)
-			break;
-		if (!abort_sent && poll_job(dom, &p)) {
-			push_poll(res, &p);
-			if (progress)
-				progress(pctx, &p);
-			/* QEMU counts the pass in progress: after N passes it says N+1. */
-			if (cfg->postcopy_after > 0 && !postcopy_tried &&
-			    p.iteration > (uint64_t)cfg->postcopy_after) {
-				postcopy_tried = true;
-				if (virDomainMigrateStartPostCopy(dom, 0) == 0) {
-					res->postcopy_started = true;
-					res->t_postcopy = mb_mono_ns();
-				} else {
-					/* Usually: pre-copy converged first (the guest is paused). */
-					mb_debug("switching to post-copy on %s: %s", from->name,
-						 virt_errmsg());
-				}
-			}
-		}
-		if (!abort_sent && (mb_mono_ns() > deadline || (stop && *stop))) {
-			if (stop && *stop)
-				res->interrupted = true;
-			else
-				res->timed_out = true;
-			if (res->postcopy_started) {
-				/* A post-copy migration cannot be aborted without losing the
-				 * guest: let it finish. */
-				mb_warn("post-copy already started: waiting for it to finish");
-			} else if (virDomainAbortJob(dom) < 0) {
-				mb_warn("aborting the migration on %s: %s", from->name, virt_errmsg());
-			}
-			abort_sent = true;
-			res->aborted = true;
-		}
+			return;
+		if (!f->abort_sent)
+			follow_poll(f);
+		if (!f->abort_sent && (mb_mono_ns() > deadline || (f->stop && *f->stop)))
+			follow_abort(f);
 		mb_sleep_ns(MIG_POLL_NS);
 	}
-	pthread_join(th, NULL);
-	res->t_end = mb_mono_ns();
+}
 
-	if (w->call_rc < 0) {
-		snprintf(res->error, sizeof(res->error), "%s%s",
-			 res->timed_out ? "migration did not finish within the timeout and was "
-					  "aborted: " : "", w->call_err);
-		if (res->timed_out && res->npolls) {
-			const struct mig_poll *last = &res->polls[res->npolls - 1];
-			size_t l = strlen(res->error);
-			snprintf(res->error + l, sizeof(res->error) - l,
-				 " (iteration %llu, %llu MiB still to send, dirty rate %llu pages/s)",
-				 (unsigned long long)last->iteration,
-				 (unsigned long long)(last->mem_remaining >> 20),
-				 (unsigned long long)last->dirty_rate);
-		}
-		rc = res->interrupted ? MB_EINTR : MB_EFAILED;
-	} else {
-		res->ok = true;
-		if (!res->t_resume)
-			res->t_resume = res->t_end; /* no event seen: the call's return */
-		if (!ddom)
-			ddom = virDomainLookupByUUID(to->conn, w->uuid);
-		if (con && !console_moved && ddom &&
-		    console_open(con, to->conn, ddom, to->index, to->name) != MB_OK)
-			mb_warn("%s", mb_errmsg());
-		/* Completed statistics: the source's job-completed event, else the
-		 * destination's record of the finished incoming job. */
-		pthread_mutex_lock(&w->mu);
-		if (w->completed)
-			res->completed_from = "event";
-		pthread_mutex_unlock(&w->mu);
-		if (!res->completed_from && ddom) {
-			virTypedParameterPtr p = NULL;
-			int n = 0, type = 0;
-			if (virDomainGetJobStats(ddom, &type, &p, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
-			    type == VIR_DOMAIN_JOB_COMPLETED) {
-				take_completed(res, p, n);
-				res->completed_from = "destination";
-			}
-			virTypedParamsFree(p, n);
-		}
-		if (!res->completed_from && res->npolls) {
-			const struct mig_poll *last = &res->polls[res->npolls - 1];
-			res->total_s = (double)(res->t_end - res->t_start) / 1e9;
-			res->iterations = last->iteration;
-			res->mem_total = last->mem_total;
-			res->completed_from = "source-poll";
-		}
-		rc = MB_OK;
+/* The call failed: the thread's reason, with the timeout's context. */
+static int follow_failed(struct follow *f)
+{
+	struct mig_result *res = f->res;
+	struct mb_str why = MB_STR_INIT;
+	int rc;
+	mb_err_restore(&f->w->call_err);
+	if (res->timed_out)
+		mb_str_puts(&why, "migration did not finish within the timeout and was aborted: ");
+	mb_str_puts(&why, mb_errmsg());
+	if (res->timed_out && res->npolls) {
+		const struct mig_poll *last = &res->polls[res->npolls - 1];
+		mb_str_printf(&why, " (iteration %llu, %llu MiB still to send, dirty rate %llu pages/s)",
+			      (unsigned long long)last->iteration,
+			      (unsigned long long)(last->mem_remaining >> 20),
+			      (unsigned long long)last->dirty_rate);
 	}
-	snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, w->uuid));
-	snprintf(res->src_state, sizeof(res->src_state), "%s", dom_state_name(from->conn, w->uuid));
-	if (res->ok && strcmp(res->dst_state, "running")) {
-		snprintf(res->error, sizeof(res->error),
-			 "migration reported success but the guest is %s on %s", res->dst_state, to->name);
-		res->ok = false;
-		rc = MB_EFAILED;
+	rc = res->interrupted ? mb_err(MB_EINTR, "interrupted: the migration was aborted")
+			      : mb_err(MB_EFAILED, "%s", mb_str_cstr(&why));
+	mb_str_free(&why);
+	return rc;
+}
+
+/* The call succeeded: console, completed statistics. */
+static void follow_succeeded(struct follow *f)
+{
+	struct mig_result *res = f->res;
+	res->ok = true;
+	if (!res->t_resume)
+		res->t_resume = res->t_end; /* no event seen: the call's return */
+	if (!f->ddom)
+		f->ddom = virDomainLookupByUUID(f->to->conn, f->w->uuid);
+	if (f->con && !f->console_moved && f->ddom &&
+	    console_open(f->con, f->to->conn, f->ddom, f->to->index, f->to->name) != MB_OK)
+		mb_warn("%s", mb_errmsg());
+	/* Completed statistics: the source's job-completed event, else the
+	 * destination's record of the finished incoming job. */
+	pthread_mutex_lock(&f->w->mu);
+	if (f->w->completed)
+		res->completed_from = "event";
+	pthread_mutex_unlock(&f->w->mu);
+	if (!res->completed_from && f->ddom) {
+		virTypedParameterPtr p = NULL;
+		int n = 0, type = 0;
+		if (virDomainGetJobStats(f->ddom, &type, &p, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
+		    type == VIR_DOMAIN_JOB_COMPLETED) {
+			take_completed(res, p, n);
+			res->completed_from = "destination";
+		}
+		virTypedParamsFree(p, n);
 	}
-	if (rc == MB_EFAILED)
-		mb_err(MB_EFAILED, "%s", res->error);
-	else if (rc == MB_EINTR)
-		mb_err(MB_EINTR, "interrupted: the migration was aborted");
-out:
-	if (cb_src_life >= 0)
-		virConnectDomainEventDeregisterAny(from->conn, cb_src_life);
-	if (cb_iter >= 0)
-		virConnectDomainEventDeregisterAny(from->conn, cb_iter);
-	if (cb_done >= 0)
-		virConnectDomainEventDeregisterAny(from->conn, cb_done);
-	if (cb_dst_life >= 0)
-		virConnectDomainEventDeregisterAny(to->conn, cb_dst_life);
-	if (ddom)
-		virDomainFree(ddom);
+	if (!res->completed_from && res->npolls) {
+		const struct mig_poll *last = &res->polls[res->npolls - 1];
+		res->total_s = (double)(res->t_end - res->t_start) / 1e9;
+		res->iterations = last->iteration;
+		res->mem_total = last->mem_total;
+		res->completed_from = "source-poll";
+	}
+}
+
+static void follow_cleanup(struct follow *f)
+{
+	struct watch *w = f->w;
+	const struct mig_endpoint *conn_of[4] = { f->from, f->from, f->from, f->to };
+	for (int i = 0; i < 4; i++)
+		if (f->cb[i] >= 0)
+			virConnectDomainEventDeregisterAny(conn_of[i]->conn, f->cb[i]);
+	if (f->ddom)
+		virDomainFree(f->ddom);
 	virTypedParamsFree(w->params, w->nparams);
 	/* The callbacks may still hold w: the last reference frees it.  Results
 	 * written by a late event go nowhere (res is detached first). */
@@ -508,6 +523,45 @@ out:
 	w->res = &w->scratch;
 	pthread_mutex_unlock(&w->mu);
 	watch_unref(w);
+}
+
+int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpoint *from,
+	    const struct mig_endpoint *to, struct console *con, volatile int *stop,
+	    mig_progress_fn progress, void *pctx, struct mig_result *res)
+{
+	struct follow f = { .p = p, .dom = dom, .from = from, .to = to, .con = con, .stop = stop,
+			    .progress = progress, .pctx = pctx, .res = res, .cb = { -1, -1, -1, -1 } };
+	pthread_t th;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	f.w = watch_new(dom, to, res);
+	rc = follow_setup(&f);
+	if (rc)
+		goto out;
+	res->t_start = mb_mono_ns();
+	if (pthread_create(&th, NULL, migrate_thread, f.w) != 0) {
+		rc = mb_err(MB_EINTERNAL, "cannot start the migration thread");
+		goto out;
+	}
+	follow_loop(&f);
+	pthread_join(th, NULL);
+	res->t_end = mb_mono_ns();
+	if (f.w->call_rc < 0) {
+		rc = follow_failed(&f);
+	} else {
+		follow_succeeded(&f);
+		rc = MB_OK;
+	}
+	snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, f.w->uuid));
+	snprintf(res->src_state, sizeof(res->src_state), "%s", dom_state_name(from->conn, f.w->uuid));
+	if (res->ok && strcmp(res->dst_state, "running")) {
+		res->ok = false;
+		rc = mb_err(MB_EFAILED, "migration reported success but the guest is %s on %s",
+			    res->dst_state, to->name);
+	}
+out:
+	follow_cleanup(&f);
 	return rc;
 }
 
@@ -520,67 +574,61 @@ void mig_result_free(struct mig_result *res)
 
 char *mig_polls_csv(const struct mig_result *res, int64_t t_ref)
 {
-	size_t cap = 256 + res->npolls * 128, n = 0;
-	char *s = mb_xmalloc(cap);
-	n += (size_t)snprintf(s, cap,
-			      "time_s,elapsed_s,iteration,memory_total_bytes,memory_processed_bytes,"
-			      "memory_remaining_bytes,data_remaining_bytes,dirty_rate_pages_per_s,"
-			      "page_size_bytes,bandwidth_bytes_per_s,throttle_pct\n");
+	struct mb_str s = MB_STR_INIT;
+	mb_str_puts(&s, "time_s,elapsed_s,iteration,memory_total_bytes,memory_processed_bytes,"
+			"memory_remaining_bytes,data_remaining_bytes,dirty_rate_pages_per_s,"
+			"page_size_bytes,bandwidth_bytes_per_s,throttle_pct\n");
 	for (size_t i = 0; i < res->npolls; i++) {
 		const struct mig_poll *p = &res->polls[i];
-		n += (size_t)snprintf(s + n, cap - n, "%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d\n",
-				      (double)(p->t_ns - t_ref) / 1e9, p->elapsed_s,
-				      (unsigned long long)p->iteration, (unsigned long long)p->mem_total,
-				      (unsigned long long)p->mem_processed,
-				      (unsigned long long)p->mem_remaining,
-				      (unsigned long long)p->data_remaining,
-				      (unsigned long long)p->dirty_rate, (unsigned long long)p->page_size,
-				      (unsigned long long)p->mem_bps, p->throttle);
+		mb_str_printf(&s, "%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d\n",
+			      (double)(p->t_ns - t_ref) / 1e9, p->elapsed_s,
+			      (unsigned long long)p->iteration, (unsigned long long)p->mem_total,
+			      (unsigned long long)p->mem_processed, (unsigned long long)p->mem_remaining,
+			      (unsigned long long)p->data_remaining, (unsigned long long)p->dirty_rate,
+			      (unsigned long long)p->page_size, (unsigned long long)p->mem_bps, p->throttle);
 	}
-	return s;
+	return mb_str_detach(&s);
 }
 
-static json_object *rel(int64_t t, int64_t ref)
+/* A host time relative to ref; NaN (null) when it was not seen. */
+static double rel(int64_t t, int64_t ref)
 {
-	return t ? json_object_new_double((double)(t - ref) / 1e9) : NULL;
+	return t ? (double)(t - ref) / 1e9 : NAN;
 }
 
-json_object *mig_result_json(const struct mig_result *r, int64_t t_ref)
+void mig_result_record(const struct mig_result *r, int64_t t_ref, struct res_migration *o)
 {
-	json_object *o = json_object_new_object(), *it = json_object_new_array();
-	json_object_object_add(o, "total_s", json_object_new_double(r->total_s));
-	json_object_object_add(o, "downtime_s", json_object_new_double(r->downtime_s));
-	json_object_object_add(o, "setup_s", json_object_new_double(r->setup_s));
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)r->bytes));
-	json_object_object_add(o, "memory_total_bytes", json_object_new_int64((int64_t)r->mem_total));
-	json_object_object_add(o, "memory_transferred_bytes",
-			       json_object_new_int64((int64_t)r->mem_transferred));
-	json_object_object_add(o, "zero_pages", json_object_new_int64((int64_t)r->mem_zero_pages));
-	json_object_object_add(o, "normal_pages", json_object_new_int64((int64_t)r->mem_normal_pages));
-	json_object_object_add(o, "iterations", json_object_new_int64((int64_t)r->iterations));
-	json_object_object_add(o, "bandwidth_bytes_per_s", json_object_new_double(r->bandwidth_bps));
-	json_object_object_add(o, "throttle_pct", json_object_new_int(r->final_throttle));
-	json_object_object_add(o, "xbzrle_cache_misses", json_object_new_int64((int64_t)r->xbzrle_cache_misses));
-	json_object_object_add(o, "xbzrle_overflow", json_object_new_int64((int64_t)r->xbzrle_overflow));
-	json_object_object_add(o, "xbzrle_bytes", json_object_new_int64((int64_t)r->xbzrle_bytes));
-	json_object_object_add(o, "postcopy", json_object_new_boolean(r->postcopy_started));
-	json_object_object_add(o, "wall_s", json_object_new_double((double)(r->t_end - r->t_start) / 1e9));
-	json_object_object_add(o, "start_s", rel(r->t_start, t_ref));
-	json_object_object_add(o, "pause_s", rel(r->t_pause, t_ref));
-	json_object_object_add(o, "resume_s", rel(r->t_resume, t_ref));
-	json_object_object_add(o, "end_s", rel(r->t_end, t_ref));
-	json_object_object_add(o, "postcopy_s", rel(r->t_postcopy, t_ref));
-	json_object_object_add(o, "observed_downtime_s",
-			       r->t_pause && r->t_resume && r->t_resume > r->t_pause
-				       ? json_object_new_double((double)(r->t_resume - r->t_pause) / 1e9)
-				       : NULL);
+	o->total_s = r->total_s;
+	o->downtime_s = r->downtime_s;
+	o->setup_s = r->setup_s;
+	o->bytes = r->bytes;
+	o->memory_total_bytes = r->mem_total;
+	o->memory_transferred_bytes = r->mem_transferred;
+	o->zero_pages = r->mem_zero_pages;
+	o->normal_pages = r->mem_normal_pages;
+	o->iterations = r->iterations;
+	o->bandwidth_bytes_per_s = r->bandwidth_bps;
+	o->throttle_pct = r->final_throttle;
+	o->xbzrle_cache_misses = r->xbzrle_cache_misses;
+	o->xbzrle_overflow = r->xbzrle_overflow;
+	o->xbzrle_bytes = r->xbzrle_bytes;
+	o->postcopy = r->postcopy_started;
+	o->wall_s = (double)(r->t_end - r->t_start) / 1e9;
+	o->start_s = rel(r->t_start, t_ref);
+	o->pause_s = rel(r->t_pause, t_ref);
+	o->resume_s = rel(r->t_resume, t_ref);
+	o->end_s = rel(r->t_end, t_ref);
+	o->postcopy_s = rel(r->t_postcopy, t_ref);
+	o->observed_downtime_s = r->t_pause && r->t_resume && r->t_resume > r->t_pause
+					 ? (double)(r->t_resume - r->t_pause) / 1e9 : NAN;
+	free(o->iteration_events_s);
+	o->iteration_events_s = mb_xcalloc((size_t)r->n_iter_events + 1, sizeof(double));
+	o->n_iteration_events = r->n_iter_events;
 	for (int i = 0; i < r->n_iter_events; i++)
-		json_object_array_add(it, json_object_new_double((double)(r->iteration_ns[i] - t_ref) / 1e9));
-	json_object_object_add(o, "iteration_events_s", it);
-	json_object_object_add(o, "stats_from", json_object_new_string(r->completed_from ? r->completed_from : "none"));
-	json_object_object_add(o, "timed_out", json_object_new_boolean(r->timed_out));
-	json_object_object_add(o, "aborted", json_object_new_boolean(r->aborted));
-	json_object_object_add(o, "guest_state_target", json_object_new_string(r->dst_state));
-	json_object_object_add(o, "guest_state_source", json_object_new_string(r->src_state));
-	return o;
+		o->iteration_events_s[i] = (double)(r->iteration_ns[i] - t_ref) / 1e9;
+	res_set(&o->stats_from, r->completed_from ? r->completed_from : "none");
+	o->timed_out = r->timed_out;
+	o->aborted = r->aborted;
+	res_set(&o->guest_state_target, r->dst_state);
+	res_set(&o->guest_state_source, r->src_state);
 }

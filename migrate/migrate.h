@@ -14,7 +14,7 @@
 #include "core/enum.h"
 #include "core/err.h"
 #include "migrate/console.h"
-#include "profile/options.h"
+#include "record/result.h"
 
 #define MIG_POLL_NS (100 * 1000000LL)
 
@@ -44,9 +44,25 @@ struct mig_endpoint {
 	int index;             /* 0 or 1: for console site numbers */
 };
 
+/* What the migration takes from a scenario (mig_params_from_config). */
+struct mig_params {
+	int64_t max_downtime_ns;
+	double bandwidth;              /* bytes/s, 0 = unlimited */
+	bool auto_converge;
+	int64_t auto_converge_initial; /* percent */
+	int64_t auto_converge_increment;
+	bool xbzrle;
+	uint64_t xbzrle_cache;         /* bytes */
+	int compression;               /* enum compression */
+	int64_t multifd;               /* parallel connections, 0 = off */
+	int64_t postcopy_after;        /* switch to post-copy after N iterations, 0 = never */
+	int64_t timeout_ns;            /* abort the job after this long */
+};
+
+/* The measurements of one migration; the reason of a failure is the
+ * thread's error (mb_errmsg) when mig_run returns. */
 struct mig_result {
 	bool ok;
-	char error[512];
 	bool timed_out, interrupted, aborted;
 	int64_t t_start, t_pause, t_resume, t_end; /* host times; 0 = not seen */
 	/* From the completed job's statistics. */
@@ -68,9 +84,9 @@ struct mig_result {
 	char src_state[16];       /* ... and on the source */
 };
 
-/* Reject settings the hosts cannot do, with the reason (MB_EUNSUPP). */
-int mig_check_support(const struct mb_config *cfg, virConnectPtr src, virConnectPtr dst,
-		      const char *srcname, char *why, size_t len) MB_WUR;
+/* Reject settings the hosts cannot do: MB_EUNSUPP, the reason in mb_errmsg. */
+int mig_check_support(const struct mig_params *p, virConnectPtr src, virConnectPtr dst,
+		      const char *srcname) MB_WUR;
 
 /* Progress callback for the live line: percent done, bytes remaining. */
 typedef void (*mig_progress_fn)(void *ctx, const struct mig_poll *p);
@@ -78,14 +94,16 @@ typedef void (*mig_progress_fn)(void *ctx, const struct mig_poll *p);
 /* Migrate dom from `from` to `to`.  Opens the guest console on the target
  * as soon as it resumes (con may be NULL).  *stop is polled: set it to
  * abort (SIGINT).  Fills res; returns MB_OK when the guest runs on the
- * target, MB_EFAILED (res->error says why) otherwise, MB_EINTR if stopped. */
-int mig_run(const struct mb_config *cfg, virDomainPtr dom, const struct mig_endpoint *from,
+ * target, MB_EFAILED (mb_errmsg says why) otherwise, MB_EINTR if stopped. */
+int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpoint *from,
 	    const struct mig_endpoint *to, struct console *con, volatile int *stop,
-	    mig_progress_fn progress, void *pctx, struct mig_result *res);
+	    mig_progress_fn progress, void *pctx, struct mig_result *res) MB_WUR;
 
 void mig_result_free(struct mig_result *res);
 /* The job-stats time series as CSV (free it). */
 char *mig_polls_csv(const struct mig_result *res, int64_t t_ref);
-json_object *mig_result_json(const struct mig_result *res, int64_t t_ref);
+/* The record's migration figures, times relative to t_ref (out is freed
+ * with the record: res_scenario_free). */
+void mig_result_record(const struct mig_result *res, int64_t t_ref, struct res_migration *out);
 
 #endif

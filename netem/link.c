@@ -268,49 +268,54 @@ void link_spec_free(struct link_spec *l)
 
 /* ---- JSON ----------------------------------------------------------------------- */
 
-static json_object *num(double v)
+static const char *queue_unit(const void *base)
 {
-	return json_object_new_double(v);
+	const struct link_state *s = base;
+	return strcmp(s->backend, "netem") ? "bytes" : "packets";
 }
+
+/* The keys of a link's state, once: `lab status`, `link show` and the
+ * scenario record (record/result.c) all write it from this table. */
+const struct jf_field link_state_fields[] = {
+	{ "backend", JF_CHARS, JF_AT(struct link_state, backend), .size = sizeof(((struct link_state *)0)->backend) },
+	{ "installed", JF_BOOL, JF_AT(struct link_state, installed) },
+	{ "delay_s", JF_NS, JF_AT(struct link_state, p.delay_ns), .scale = 1e9 },
+	{ "jitter_s", JF_NS, JF_AT(struct link_state, p.jitter_ns), .scale = 1e9 },
+	{ "jitter_dist", JF_ENUM, JF_AT(struct link_state, p.jitter_dist), .names = jitter_dist_names },
+	{ "loss", JF_NUM, JF_AT(struct link_state, p.loss) },
+	{ "rate_bytes_per_s", JF_NUM, JF_AT(struct link_state, p.rate) },
+	{ "queue_limit", JF_U64, JF_AT(struct link_state, limit) },
+	{ "queue_limit_unit", JF_FN, .fn = queue_unit },
+	{ "packets", JF_U64, JF_AT(struct link_state, packets) },
+	{ "bytes", JF_U64, JF_AT(struct link_state, bytes) },
+	{ "drops_queue", JF_U64, JF_AT(struct link_state, drops_queue) },
+	{ "drops_loss", JF_U64, JF_AT(struct link_state, drops_loss) },
+	{ "lateness_avg_s", JF_NUM, JF_AT(struct link_state, late_avg_us), .scale = 1e-6 },
+	{ "lateness_hist", JF_U64S, JF_AT(struct link_state, late_hist), .size = 8 },
+	{ "lateness_hist_edges_s", JF_CONST, .text = "<50us <100us <250us <500us <1ms <2ms <5ms >=5ms" },
+	JF_END,
+};
+
+const struct jf_field link_probe_fields[] = {
+	{ "rtt_samples", JF_INT, JF_AT(struct probe_result, rtt_n) },
+	{ "rtt_min_s", JF_NUM, JF_AT(struct probe_result, rtt_min_s) },
+	{ "rtt_avg_s", JF_NUM, JF_AT(struct probe_result, rtt_avg_s) },
+	{ "rtt_p50_s", JF_NUM, JF_AT(struct probe_result, rtt_p50_s) },
+	{ "rtt_p99_s", JF_NUM, JF_AT(struct probe_result, rtt_p99_s) },
+	{ "rtt_max_s", JF_NUM, JF_AT(struct probe_result, rtt_max_s) },
+	{ "tcp_bytes_per_s", JF_NUM, JF_AT(struct probe_result, tcp_bytes_per_s) },
+	{ "tcp_steady_bytes_per_s", JF_NUM, JF_AT(struct probe_result, tcp_steady_bytes_per_s) },
+	{ "tcp_bytes", JF_U64, JF_AT(struct probe_result, tcp_bytes) },
+	{ "tcp_seconds", JF_NUM, JF_AT(struct probe_result, tcp_seconds) },
+	JF_END,
+};
 
 json_object *link_state_json(const struct link_state *s)
 {
-	json_object *o = json_object_new_object(), *h = json_object_new_array();
-	json_object_object_add(o, "backend", json_object_new_string(s->backend));
-	json_object_object_add(o, "installed", json_object_new_boolean(s->installed));
-	json_object_object_add(o, "delay_s", num((double)s->p.delay_ns / 1e9));
-	json_object_object_add(o, "jitter_s", num((double)s->p.jitter_ns / 1e9));
-	json_object_object_add(o, "jitter_dist", json_object_new_string(jitter_dist_to_string(s->p.jitter_dist)));
-	json_object_object_add(o, "loss", num(s->p.loss));
-	json_object_object_add(o, "rate_bytes_per_s", num(s->p.rate));
-	json_object_object_add(o, "queue_limit", json_object_new_int64((int64_t)s->limit));
-	json_object_object_add(o, "queue_limit_unit",
-			       json_object_new_string(strcmp(s->backend, "netem") ? "bytes" : "packets"));
-	json_object_object_add(o, "packets", json_object_new_int64((int64_t)s->packets));
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)s->bytes));
-	json_object_object_add(o, "drops_queue", json_object_new_int64((int64_t)s->drops_queue));
-	json_object_object_add(o, "drops_loss", json_object_new_int64((int64_t)s->drops_loss));
-	json_object_object_add(o, "lateness_avg_s", num(s->late_avg_us / 1e6));
-	for (int i = 0; i < 8; i++)
-		json_object_array_add(h, json_object_new_int64((int64_t)s->late_hist[i]));
-	json_object_object_add(o, "lateness_hist", h);
-	json_object_object_add(o, "lateness_hist_edges_s",
-			       json_object_new_string("<50us <100us <250us <500us <1ms <2ms <5ms >=5ms"));
-	return o;
+	return jf_write(link_state_fields, s);
 }
 
 json_object *link_probe_json(const struct probe_result *r)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "rtt_samples", json_object_new_int(r->rtt_n));
-	json_object_object_add(o, "rtt_min_s", num(r->rtt_min_s));
-	json_object_object_add(o, "rtt_avg_s", num(r->rtt_avg_s));
-	json_object_object_add(o, "rtt_p50_s", num(r->rtt_p50_s));
-	json_object_object_add(o, "rtt_p99_s", num(r->rtt_p99_s));
-	json_object_object_add(o, "rtt_max_s", num(r->rtt_max_s));
-	json_object_object_add(o, "tcp_bytes_per_s", num(r->tcp_bytes_per_s));
-	json_object_object_add(o, "tcp_steady_bytes_per_s", num(r->tcp_steady_bytes_per_s));
-	json_object_object_add(o, "tcp_bytes", json_object_new_int64((int64_t)r->tcp_bytes));
-	json_object_object_add(o, "tcp_seconds", num(r->tcp_seconds));
-	return o;
+	return jf_write(link_probe_fields, r);
 }

@@ -18,6 +18,7 @@
 
 #include "core/enum.h"
 #include "core/err.h"
+#include "core/jfield.h"
 
 #define LINK_OPS_VERSION 1
 
@@ -129,5 +130,8 @@ int link_probe(const struct link_spec *l, const struct probe_opts *o,
 	       struct probe_result *r) MB_WUR;
 json_object *link_probe_json(const struct probe_result *r);
 json_object *link_state_json(const struct link_state *s);
+/* Their keys (core/jfield.h tables; the scenario record nests them). */
+extern const struct jf_field link_state_fields[];
+extern const struct jf_field link_probe_fields[];
 
 #endif

@@ -14,6 +14,22 @@ void link_params_from_config(const struct mb_config *c, struct link_params *p)
 	p->queue = c->queue;
 }
 
+void mig_params_from_config(const struct mb_config *c, struct mig_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->max_downtime_ns = c->max_downtime_ns;
+	p->bandwidth = c->bandwidth;
+	p->auto_converge = c->auto_converge;
+	p->auto_converge_initial = c->auto_converge_initial;
+	p->auto_converge_increment = c->auto_converge_increment;
+	p->xbzrle = c->xbzrle;
+	p->xbzrle_cache = c->xbzrle_cache;
+	p->compression = c->compression;
+	p->multifd = c->multifd;
+	p->postcopy_after = c->postcopy_after;
+	p->timeout_ns = c->timeout_ns;
+}
+
 void wl_params_from_config(const struct mb_config *c, struct wl_params *p)
 {
 	memset(p, 0, sizeof(*p));

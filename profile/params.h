@@ -6,12 +6,15 @@
 #define MB_PARAMS_H
 
 #include "core/err.h"
+#include "migrate/migrate.h"
 #include "netem/link.h"
 #include "profile/options.h"
 #include "workloads/cmdline.h"
 
 /* The link settings of c (delay, jitter, loss, rate, queue). */
 void link_params_from_config(const struct mb_config *c, struct link_params *p);
+/* The pre-copy settings of c (downtime, bandwidth, compression, ...). */
+void mig_params_from_config(const struct mb_config *c, struct mig_params *p);
 /* The workload and its parameters of c (strings point into c's profile). */
 void wl_params_from_config(const struct mb_config *c, struct wl_params *p);
 

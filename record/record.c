@@ -15,41 +15,13 @@
 
 #include "mb_version.h"
 #include "core/exec.h"
+#include "core/jfield.h"
+#include "core/log.h"
 #include "core/util.h"
 
 json_object *res_num(double v)
 {
-	if (!isfinite(v))
-		return NULL; /* JSON null */
-	if (v == (double)(int64_t)v && fabs(v) < 9e15)
-		return json_object_new_int64((int64_t)v);
-	return json_object_new_double(v);
-}
-
-json_object *res_config_json(const struct mb_config *cfg, unsigned scope_mask)
-{
-	json_object *o = json_object_new_object();
-	for (size_t i = 0; i < mb_noptions; i++) {
-		const struct mb_option *opt = &mb_options[i];
-		struct optval v;
-		json_object *j = NULL;
-		if (!(scope_mask & (1u << opt->scope)))
-			continue;
-		v = opt_load(opt, cfg);
-		switch (opt->type) {
-		case OPT_BOOL: j = json_object_new_boolean(v.b); break;
-		case OPT_INT: j = json_object_new_int64(v.i); break;
-		case OPT_DURATION: j = res_num((double)v.i / 1e9); break;
-		case OPT_SIZE: j = json_object_new_int64((int64_t)v.u); break;
-		case OPT_RATE:
-		case OPT_FRACTION: j = res_num(v.d); break;
-		case OPT_ENUM: j = json_object_new_string(opt->enums[v.e]); break;
-		case OPT_STRING:
-		case OPT_PATH: j = json_object_new_string(v.s ? v.s : ""); break;
-		}
-		json_object_object_add(o, opt->full, j);
-	}
-	return o;
+	return jf_num(v);
 }
 
 static char *first_line(const char *s)
@@ -115,74 +87,43 @@ static int write_run_json(struct res_run *r)
 	return rc;
 }
 
-static json_object *profile_json(const struct plan *pl)
+/* results/<profile stem>-<time>[-k], a directory that does not exist yet. */
+static char *default_dir(const char *profile_path, double now)
 {
-	const struct profile *p = pl->prof;
-	json_object *o = json_object_new_object(), *exps = json_object_new_array();
-
-	json_object_object_add(o, "path", json_object_new_string(p->path));
-	json_object_object_add(o, "text", p->text ? json_object_new_string(p->text) : NULL);
-	json_object_object_add(o, "run", res_config_json(&pl->run, 1u << SCOPE_RUN));
-	json_object_object_add(o, "lab", res_config_json(&pl->run, 1u << SCOPE_LAB));
-	json_object_object_add(o, "hosts", res_config_json(&pl->run, 1u << SCOPE_HOSTS));
-	/* Each experiment's effective settings, list keys as arrays. */
-	for (int e = 0; e < (p->nexps ? p->nexps : 1); e++) {
-		const struct section *sec = p->nexps ? p->exps[e] : NULL;
-		json_object *x = json_object_new_object(), *set;
-		struct mb_config cfg;
-		profile_config(p, sec, &cfg);
-		set = res_config_json(&cfg, 1u << SCOPE_SCENARIO);
-		for (size_t i = 0; i < mb_noptions; i++) {
-			const struct setting *st = profile_get(p, sec, (int)i);
-			if (st && st->nvals > 1) {
-				json_object *arr = json_object_new_array();
-				for (int k = 0; k < st->nvals; k++) {
-					json_object *one;
-					opt_store(&mb_options[i], &cfg, &st->vals[k]);
-					one = res_config_json(&cfg, 1u << SCOPE_SCENARIO);
-					json_object_array_add(
-						arr, json_object_get(json_object_object_get(
-							     one, mb_options[i].full)));
-					json_object_put(one);
-				}
-				json_object_object_add(set, mb_options[i].full, arr);
-			}
-		}
-		json_object_object_add(x, "name", json_object_new_string(sec ? sec->name : "global"));
-		json_object_object_add(x, "settings", set);
-		json_object_array_add(exps, x);
-	}
-	json_object_object_add(o, "experiments", exps);
-	return o;
-}
-
-int res_run_create(struct res_run *r, const char *dir, const struct plan *pl, const char *cmdline)
-{
-	char when[32], ts[32];
-	double now = mb_real_s();
 	time_t t = (time_t)now;
 	struct tm tm;
-	json_object *ids;
+	char ts[32], *dir;
+	const char *base = strrchr(profile_path, '/');
+	char *stem = mb_xstrdup(base ? base + 1 : profile_path);
+	char *dot = strrchr(stem, '.');
+	if (dot)
+		*dot = '\0';
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+	dir = mb_xasprintf("results/%s-%s", stem, ts);
+	for (int k = 2; mb_path_exists(dir) && k < 1000; k++) {
+		free(dir);
+		dir = mb_xasprintf("results/%s-%s-%d", stem, ts, k);
+	}
+	free(stem);
+	return dir;
+}
+
+static void info_drop(struct res_run_info *info)
+{
+	json_object_put(info->profile);
+	json_object_put(info->planned);
+	info->profile = info->planned = NULL;
+}
+
+int res_run_create(struct res_run *r, const char *dir, struct res_run_info *info, const char *cmdline)
+{
+	char when[32];
+	double now = mb_real_s();
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (dir) {
-		r->dir = mb_xstrdup(dir);
-	} else {
-		const char *base = strrchr(pl->prof->path, '/');
-		char *stem = mb_xstrdup(base ? base + 1 : pl->prof->path);
-		char *dot = strrchr(stem, '.');
-		if (dot)
-			*dot = '\0';
-		localtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		r->dir = mb_xasprintf("results/%s-%s", stem, ts);
-		for (int k = 2; mb_path_exists(r->dir) && k < 1000; k++) {
-			free(r->dir);
-			r->dir = mb_xasprintf("results/%s-%s-%d", stem, ts, k);
-		}
-		free(stem);
-	}
+	r->dir = dir ? mb_xstrdup(dir) : default_dir(info->profile_path, now);
 	if (mb_path_exists(r->dir)) {
 		char *p = mb_xasprintf("%s/run.json", r->dir);
 		bool exists = mb_path_exists(p);
@@ -194,12 +135,15 @@ int res_run_create(struct res_run *r, const char *dir, const struct plan *pl, co
 				    r->dir, r->dir);
 			free(r->dir);
 			r->dir = NULL;
+			info_drop(info);
 			return rc;
 		}
 	}
 	rc = mb_mkdir_p(r->dir, 0755);
-	if (rc)
+	if (rc) {
+		info_drop(info);
 		return rc;
+	}
 	mb_iso8601(now, when, sizeof(when));
 	r->run = json_object_new_object();
 	json_object_object_add(r->run, "schema_version", json_object_new_int(MB_SCHEMA_VERSION));
@@ -210,17 +154,12 @@ int res_run_create(struct res_run *r, const char *dir, const struct plan *pl, co
 	json_object_object_add(r->run, "end_time", NULL);
 	json_object_object_add(r->run, "command", json_object_new_string(cmdline ? cmdline : ""));
 	json_object_object_add(r->run, "host", res_host_facts());
-	json_object_object_add(r->run, "profile", profile_json(pl));
-	json_object_object_add(r->run, "seed", json_object_new_int64((int64_t)pl->seed));
-	ids = json_object_new_array();
-	for (int i = 0; i < pl->n; i++)
-		json_object_array_add(ids, json_object_new_string(pl->sc[i].id));
-	json_object_object_add(r->run, "planned", ids);
-	json_object_object_add(r->run, "planned_total", json_object_new_int(pl->ntotal));
-	rc = write_run_json(r);
-	if (rc)
-		return rc;
-	return MB_OK;
+	json_object_object_add(r->run, "profile", info->profile);
+	json_object_object_add(r->run, "seed", json_object_new_int64((int64_t)info->seed));
+	json_object_object_add(r->run, "planned", info->planned ? info->planned : json_object_new_array());
+	json_object_object_add(r->run, "planned_total", json_object_new_int(info->planned_total));
+	info->profile = info->planned = NULL; /* r->run holds them now */
+	return write_run_json(r);
 }
 
 int res_run_open(struct res_run *r, const char *dir)
@@ -301,39 +240,105 @@ int res_write(struct res_run *r, const char *relpath, const char *data, size_t l
 	return rc;
 }
 
-int res_read_scenarios(const char *dir, json_object ***objs, int *n, int *bad)
+int res_append_result(struct res_run *r, const struct res_scenario *rec)
+{
+	json_object *o = res_scenario_json(rec);
+	int rc = res_append_scenario(r, o);
+	json_object_put(o);
+	return rc;
+}
+
+/* Each well-formed record of dir/scenarios.jsonl, in file order, to fn (which
+ * takes the object and the typed record); the others are skipped with a
+ * warning naming file:line and counted in *bad. */
+typedef void (*record_fn)(void *ctx, json_object *o, struct res_scenario *rec);
+
+static int each_record(const char *dir, record_fn fn, void *ctx, int *bad)
 {
 	char *path = mb_xasprintf("%s/scenarios.jsonl", dir);
-	char *buf = NULL, *line, *save = NULL;
+	char *buf = NULL, *line, *next;
 	size_t len;
-	int rc, cap = 0;
+	int rc, lineno = 0;
 
-	*objs = NULL;
-	*n = 0;
 	*bad = 0;
 	if (!mb_path_exists(path)) {
 		free(path);
 		return MB_OK; /* no scenario finished yet */
 	}
 	rc = mb_read_file(path, &buf, &len);
-	free(path);
-	if (rc)
+	if (rc) {
+		free(path);
 		return rc;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_object *o = json_tokener_parse(line);
-		if (!o || !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
+	}
+	for (line = buf; line < buf + len; line = next) {
+		json_object *o;
+		struct res_scenario rec;
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+		next = nl ? nl + 1 : buf + len;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		if (!line[strspn(line, " \t\r")])
+			continue;
+		if (strlen(line) != (size_t)(next - line - (nl ? 1 : 0))) {
+			mb_warn("%s:%d: a NUL byte in the line; record skipped", path, lineno);
 			(*bad)++;
 			continue;
 		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*objs = mb_xrealloc(*objs, (size_t)cap * sizeof(**objs));
+		o = json_tokener_parse(line);
+		if (!o) {
+			mb_warn("%s:%d: not JSON (a crash mid-write?); record skipped", path, lineno);
+			(*bad)++;
+			continue;
 		}
-		(*objs)[(*n)++] = o;
+		if (res_scenario_read(o, &rec) != MB_OK) {
+			mb_warn("%s:%d: %s; record skipped", path, lineno, mb_errmsg());
+			(*bad)++;
+			res_scenario_free(&rec);
+			json_object_put(o);
+			continue;
+		}
+		fn(ctx, o, &rec);
 	}
 	free(buf);
+	free(path);
 	return MB_OK;
+}
+
+/* The records read so far: as JSON objects, or typed. */
+struct acc {
+	bool typed;
+	json_object **objs;
+	struct res_scenario *recs;
+	int n, cap;
+};
+
+static void keep(void *ctx, json_object *o, struct res_scenario *rec)
+{
+	struct acc *a = ctx;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		if (a->typed)
+			a->recs = mb_xrealloc(a->recs, (size_t)a->cap * sizeof(*a->recs));
+		else
+			a->objs = mb_xrealloc(a->objs, (size_t)a->cap * sizeof(*a->objs));
+	}
+	if (a->typed) {
+		a->recs[a->n++] = *rec;
+		json_object_put(o);
+	} else {
+		a->objs[a->n++] = o;
+		res_scenario_free(rec);
+	}
+}
+
+int res_read_scenarios(const char *dir, json_object ***objs, int *n, int *bad)
+{
+	struct acc a = { .typed = false };
+	int rc = each_record(dir, keep, &a, bad);
+	*objs = a.objs;
+	*n = a.n;
+	return rc;
 }
 
 void res_free_scenarios(json_object **objs, int n)
@@ -341,4 +346,88 @@ void res_free_scenarios(json_object **objs, int n)
 	for (int i = 0; i < n; i++)
 		json_object_put(objs[i]);
 	free(objs);
+}
+
+int res_read_results(const char *dir, struct res_scenario **recs, int *n, int *bad)
+{
+	struct acc a = { .typed = true };
+	int rc = each_record(dir, keep, &a, bad);
+	*recs = a.recs;
+	*n = a.n;
+	return rc;
+}
+
+void res_free_results(struct res_scenario *recs, int n)
+{
+	for (int i = 0; i < n; i++)
+		res_scenario_free(&recs[i]);
+	free(recs);
+}
+
+/* ---- run.json for --resume ------------------------------------------------------ */
+
+/* The string at key of o (absent or null: NULL); else MB_EINPUT. */
+static int opt_string(const struct res_run *r, json_object *o, const char *path, const char *key,
+		      const char **out)
+{
+	json_object *v = NULL;
+	*out = NULL;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return MB_OK;
+	if (!json_object_is_type(v, json_type_string))
+		return mb_err(MB_EINPUT, "%s/run.json: key '%s': expected a string", r->dir, path);
+	*out = json_object_get_string(v);
+	return MB_OK;
+}
+
+static int read_overrides(const struct res_run *r, json_object *ov, struct res_resume *out)
+{
+	size_t n;
+	if (!ov)
+		return MB_OK;
+	if (!json_object_is_type(ov, json_type_array))
+		return mb_err(MB_EINPUT, "%s/run.json: key 'overrides': expected an array of [key, value] "
+					 "string pairs", r->dir);
+	n = json_object_array_length(ov);
+	out->override_keys = mb_xcalloc(n ? n : 1, sizeof(char *));
+	out->override_values = mb_xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		json_object *kv = json_object_array_get_idx(ov, i), *k, *v;
+		if (!json_object_is_type(kv, json_type_array) || json_object_array_length(kv) != 2 ||
+		    !json_object_is_type(k = json_object_array_get_idx(kv, 0), json_type_string) ||
+		    !json_object_is_type(v = json_object_array_get_idx(kv, 1), json_type_string))
+			return mb_err(MB_EINPUT, "%s/run.json: key 'overrides[%zu]': expected [key, value], "
+						 "two strings", r->dir, i);
+		out->override_keys[out->noverrides] = json_object_get_string(k);
+		out->override_values[out->noverrides++] = json_object_get_string(v);
+	}
+	return MB_OK;
+}
+
+int res_resume_info(const struct res_run *r, struct res_resume *out)
+{
+	json_object *prof = NULL, *ov = NULL;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	json_object_object_get_ex(r->run, "profile", &prof);
+	if (prof && !json_object_is_type(prof, json_type_object))
+		return mb_err(MB_EINPUT, "%s/run.json: key 'profile': expected an object", r->dir);
+	rc = opt_string(r, prof, "profile.path", "path", &out->profile_path);
+	if (!rc)
+		rc = opt_string(r, prof, "profile.text", "text", &out->profile_text);
+	if (!rc)
+		rc = opt_string(r, r->run, "shard", "shard", &out->shard);
+	json_object_object_get_ex(r->run, "overrides", &ov);
+	if (!rc)
+		rc = read_overrides(r, ov, out);
+	if (rc)
+		res_resume_free(out);
+	return rc;
+}
+
+void res_resume_free(struct res_resume *ri)
+{
+	free(ri->override_keys);
+	free(ri->override_values);
+	memset(ri, 0, sizeof(*ri));
 }

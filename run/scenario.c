@@ -20,10 +20,13 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/str.h"
 #include "core/util.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
+#include "profile/options_json.h"
+#include "profile/params.h"
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
 
@@ -95,73 +98,79 @@ static void on_progress(void *ctx, const struct mig_poll *p)
 
 /* ---- link ------------------------------------------------------------------- */
 
-static int link_setup(struct runner *r, const struct mb_config *c, json_object *rec)
+/* Shape the scenario's path, make sure the others are plain, read back
+ * what is installed. */
+static int link_apply(struct testbed *tb, const struct mb_config *c, const struct link_params *lp,
+		      struct res_link *l)
 {
-	struct testbed *tb = r->tb;
-	struct link_params lp;
 	struct tb_links on, all;
-	json_object *l = json_object_new_object(), *states = json_object_new_array();
 	int rc = MB_OK;
-	static const char *const paths[] = { "migration", "storage", "both" };
-
-	link_params_from_config(c, &lp);
-	json_object_object_add(rec, "link", l);
-	json_object_object_add(l, "backend", json_object_new_string(tb->link ? tb->link->name : "none"));
-	json_object_object_add(l, "path", json_object_new_string(paths[c->link_path]));
-	json_object_object_add(l, "rtt_semantics", json_object_new_string("delay_s is the round-trip time added"));
-	json_object_object_add(l, "delay_s", res_num((double)lp.delay_ns / 1e9));
-	json_object_object_add(l, "jitter_s", res_num((double)lp.jitter_ns / 1e9));
-	json_object_object_add(l, "loss", res_num(lp.loss));
-	json_object_object_add(l, "rate_bytes_per_s", res_num(lp.rate));
-	json_object_object_add(l, "states", states);
-	if (!tb->link)
-		return MB_OK;
 	tb_links_for(tb, c->link_path, &on);
 	tb_links_for(tb, PATH_BOTH, &all);
-	/* Shape the scenario's path, and make sure the others are plain. */
 	for (int i = 0; i < all.n && !rc; i++) {
 		bool want = false;
 		for (int k = 0; k < on.n; k++)
 			want |= on.spec[k] == all.spec[i];
-		rc = want ? tb->link->apply(all.spec[i], &lp) : tb->link->clear(all.spec[i]);
+		rc = want ? tb->link->apply(all.spec[i], lp) : tb->link->clear(all.spec[i]);
 		if (rc)
 			rc = mb_err_ctx(MB_EFAILED, "link %s", all.spec[i]->name);
 	}
+	l->states = mb_xcalloc((size_t)all.n + 1, sizeof(*l->states));
 	for (int i = 0; i < all.n && !rc; i++) {
-		struct link_state st;
-		memset(&st, 0, sizeof(st));
-		if (tb->link->show(all.spec[i], &st) == MB_OK) {
-			json_object *j = link_state_json(&st);
-			json_object_object_add(j, "name", json_object_new_string(all.spec[i]->name));
-			json_object_array_add(states, j);
+		struct res_link_state *st = &l->states[l->nstates];
+		if (tb->link->show(all.spec[i], &st->st) == MB_OK) {
+			res_set(&st->name, all.spec[i]->name);
+			l->nstates++;
 		}
 	}
+	return rc;
+}
+
+static int link_probe_into(struct runner *r, const struct mb_config *c, struct res_link *l)
+{
+	const struct link_spec *wan = tb_wan(r->tb);
+	struct probe_opts po = { .rtt_count = 50, .duration_ns = c->probe_time_ns, .port = 0 };
+	l->has_probe = true;
+	if (r->tb->kind != TB_LAB || !wan) {
+		res_set(&l->probe.skipped, "the probe needs both ends of the link on this machine (the lab)");
+		return MB_OK;
+	}
+	phase_event(r, "probe");
+	if (link_probe(wan, &po, &l->probe.r) != MB_OK) {
+		l->has_probe = false;
+		return mb_err_ctx(MB_EFAILED, "probing the link");
+	}
+	l->probe.measured = true;
+	return MB_OK;
+}
+
+static int link_setup(struct runner *r, const struct mb_config *c, struct res_link *l)
+{
+	struct testbed *tb = r->tb;
+	struct link_params lp;
+	int rc;
+
+	link_params_from_config(c, &lp);
+	res_set(&l->backend, tb->link ? tb->link->name : "none");
+	res_set(&l->path, link_path_to_string(c->link_path));
+	l->delay_s = (double)lp.delay_ns / 1e9;
+	l->jitter_s = (double)lp.jitter_ns / 1e9;
+	l->loss = lp.loss;
+	l->rate_bytes_per_s = lp.rate;
+	if (!tb->link)
+		return MB_OK;
+	rc = link_apply(tb, c, &lp, l);
 	if (rc)
 		return rc;
 	if (tb->kind == TB_LAB) {
 		uint64_t want = c->tcp_buffer_max ? c->tcp_buffer_max : link_tcp_buffer_for(&lp);
 		for (int i = 0; i < 2 && !rc; i++)
 			rc = link_set_tcp_buffers(tb->host[i].netns, want);
-		json_object_object_add(l, "tcp_buffer_max_bytes", json_object_new_int64((int64_t)want));
+		l->has_tcp_buffer = true;
+		l->tcp_buffer_max_bytes = want;
 	}
-	if (!rc && c->probe) {
-		const struct link_spec *wan = tb_wan(tb);
-		if (tb->kind == TB_LAB && wan) {
-			struct probe_opts po = { .rtt_count = 50, .duration_ns = c->probe_time_ns, .port = 0 };
-			struct probe_result pr;
-			phase_event(r, "probe");
-			rc = link_probe(wan, &po, &pr);
-			if (rc)
-				rc = mb_err_ctx(MB_EFAILED, "probing the link");
-			else
-				json_object_object_add(l, "probe", link_probe_json(&pr));
-		} else {
-			json_object *p = json_object_new_object();
-			json_object_object_add(p, "skipped", json_object_new_string(
-				"the probe needs both ends of the link on this machine (the lab)"));
-			json_object_object_add(l, "probe", p);
-		}
-	}
+	if (!rc && c->probe)
+		rc = link_probe_into(r, c, l);
 	return rc;
 }
 
@@ -311,18 +320,11 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 
 /* ---- records ---------------------------------------------------------------- */
 
-static json_object *phase_json(const struct phase_stats *p, const char *unit)
+static void phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "rate", res_num(p->rate));
-	json_object_object_add(o, "unit", json_object_new_string(unit));
-	json_object_object_add(o, "rate_unit", json_object_new_string(
-		!strcmp(unit, "B") ? "bytes/s" : !strcmp(unit, "add") ? "additions/s" : "per s"));
-	json_object_object_add(o, "stddev", res_num(p->stddev));
-	json_object_object_add(o, "n", json_object_new_int(p->n));
-	json_object_object_add(o, "start_s", res_num(p->start_s));
-	json_object_object_add(o, "end_s", res_num(p->end_s));
-	return o;
+	o->s = *p;
+	res_set(&o->unit, unit);
+	res_set(&o->rate_unit, !strcmp(unit, "B") ? "bytes/s" : !strcmp(unit, "add") ? "additions/s" : "per s");
 }
 
 static const char *phase_of(int64_t t, int64_t a, int64_t b, int64_t c, int64_t d)
@@ -338,200 +340,256 @@ static const char *phase_of(int64_t t, int64_t a, int64_t b, int64_t c, int64_t 
 	return "tail";
 }
 
-static char *samples_csv(const struct obs *v, size_t n, int64_t t_ref, int64_t a, int64_t b,
-			 int64_t c, int64_t d, const char *host0, const char *host1)
+char *samples_csv(const struct obs *v, size_t n, const struct samples_windows *w, const char *host0,
+		  const char *host1)
 {
-	size_t cap = 128 + n * 112, len = 0;
-	char *s = mb_xmalloc(cap);
-	len += (size_t)snprintf(s, cap, "time_s,phase,host,seq,guest_time_s,count,rate\n");
+	struct mb_str s = MB_STR_INIT;
+	mb_str_puts(&s, "time_s,phase,host,seq,guest_time_s,count,rate\n");
 	for (size_t i = 0; i < n; i++) {
-		double rate = NAN;
+		mb_str_printf(&s, "%.6f,%s,%s,%llu,%.6f,%llu,", (double)(v[i].host_ns - w->t_ref) / 1e9,
+			      phase_of(v[i].host_ns, w->before, w->start, w->resume, w->after),
+			      v[i].site ? host1 : host0, (unsigned long long)v[i].seq,
+			      (double)v[i].guest_ns / 1e9, (unsigned long long)v[i].count);
 		if (i > 0 && v[i].host_ns > v[i - 1].host_ns)
-			rate = ((double)v[i].count - (double)v[i - 1].count) /
-			       ((double)(v[i].host_ns - v[i - 1].host_ns) / 1e9);
-		len += (size_t)snprintf(s + len, cap - len, "%.6f,%s,%s,%llu,%.6f,%llu,", 
-					(double)(v[i].host_ns - t_ref) / 1e9,
-					phase_of(v[i].host_ns, a, b, c, d), v[i].site ? host1 : host0,
-					(unsigned long long)v[i].seq, (double)v[i].guest_ns / 1e9,
-					(unsigned long long)v[i].count);
-		len += (size_t)(isnan(rate) ? snprintf(s + len, cap - len, "\n")
-					    : snprintf(s + len, cap - len, "%.3f\n", rate));
+			mb_str_printf(&s, "%.3f", ((double)v[i].count - (double)v[i - 1].count) /
+						      ((double)(v[i].host_ns - v[i - 1].host_ns) / 1e9));
+		mb_str_putc(&s, '\n');
 	}
-	return s;
+	return mb_str_detach(&s);
 }
 
-static json_object *precopy_json(const struct mb_config *c)
+static void precopy_record(const struct mig_params *p, struct res_precopy *o)
 {
-	static const char *const comp[] = { "none", "mt", "zlib", "zstd" };
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "max_downtime_s", res_num((double)c->max_downtime_ns / 1e9));
-	json_object_object_add(o, "bandwidth_bytes_per_s", res_num(c->bandwidth));
-	json_object_object_add(o, "auto_converge", json_object_new_boolean(c->auto_converge));
-	json_object_object_add(o, "auto_converge_initial", json_object_new_int64(c->auto_converge_initial));
-	json_object_object_add(o, "auto_converge_increment", json_object_new_int64(c->auto_converge_increment));
-	json_object_object_add(o, "xbzrle", json_object_new_boolean(c->xbzrle));
-	json_object_object_add(o, "xbzrle_cache_bytes", json_object_new_int64((int64_t)c->xbzrle_cache));
-	json_object_object_add(o, "compression", json_object_new_string(comp[c->compression]));
-	json_object_object_add(o, "multifd", json_object_new_int64(c->multifd));
-	json_object_object_add(o, "postcopy_after", json_object_new_int64(c->postcopy_after));
-	json_object_object_add(o, "timeout_s", res_num((double)c->timeout_ns / 1e9));
-	return o;
-}
-
-static json_object *base_record(const struct runner *r, const struct scenario *sc, int idx)
-{
-	static const char *const wl[] = { "cpuadd", "seqread", "memdirty", "idle" };
-	const struct mb_config *c = &sc->cfg;
-	json_object *o = json_object_new_object();
-	char when[32];
-	mb_iso8601(mb_real_s(), when, sizeof(when));
-	json_object_object_add(o, "id", json_object_new_string(sc->id));
-	json_object_object_add(o, "index", json_object_new_int(sc->index));
-	json_object_object_add(o, "order", json_object_new_int(idx));
-	json_object_object_add(o, "experiment", json_object_new_string(sc->exp ? sc->exp->name : "global"));
-	json_object_object_add(o, "repetition", json_object_new_int(sc->rep));
-	json_object_object_add(o, "status", json_object_new_string("running"));
-	json_object_object_add(o, "error", NULL);
-	json_object_object_add(o, "start_time", json_object_new_string(when));
-	json_object_object_add(o, "delay_ms", res_num((double)c->delay_ns / 1e6));
-	json_object_object_add(o, "delay_s", res_num((double)c->delay_ns / 1e9));
-	json_object_object_add(o, "workload", json_object_new_string(wl[c->workload]));
-	json_object_object_add(o, "precopy", precopy_json(c));
-	json_object_object_add(o, "config", res_config_json(c, 1u << SCOPE_SCENARIO));
-	json_object_object_add(o, "testbed", json_object_new_string(r->tb->kind == TB_LAB ? "lab" : "hosts"));
-	json_object_object_add(o, "guest_mode", json_object_new_string(
-		r->pl->run.guest_mode == GUEST_PINGPONG ? "pingpong" : "fresh"));
-	return o;
-}
-
-static json_object *store_json(const struct live_guest *g)
-{
-	json_object *s = json_object_new_object();
-	json_object_object_add(s, "mode", json_object_new_string(g->store->name));
-	json_object_object_add(s, "why", json_object_new_string(g->store_why));
-	return s;
+	o->max_downtime_s = (double)p->max_downtime_ns / 1e9;
+	o->bandwidth_bytes_per_s = p->bandwidth;
+	o->auto_converge = p->auto_converge;
+	o->auto_converge_initial = p->auto_converge_initial;
+	o->auto_converge_increment = p->auto_converge_increment;
+	o->xbzrle = p->xbzrle;
+	o->xbzrle_cache_bytes = p->xbzrle_cache;
+	res_set(&o->compression, compression_to_string(p->compression));
+	o->multifd = p->multifd;
+	o->postcopy_after = p->postcopy_after;
+	o->timeout_s = (double)p->timeout_ns / 1e9;
 }
 
 /* ---- the scenario ---------------------------------------------------------------- */
 
-int scenario_run(struct runner *r, const struct scenario *sc, int idx, json_object **out)
-{
-	const struct mb_config *c = &sc->cfg;
-	struct testbed *tb = r->tb;
-	struct live_guest *g = &r->g;
-	json_object *rec = base_record(r, sc, idx), *e;
+/* One scenario while it runs. */
+struct scn {
+	struct runner *r;
+	const struct scenario *sc;
+	const struct mb_config *c;
+	struct res_scenario *rec;
+	struct mig_params mp;
 	struct mig_result mr;
 	struct mig_endpoint from, to;
-	struct obs *v = NULL;
-	size_t n = 0;
-	int64_t t_scn = mb_mono_ns(), t_before = 0, t_after = 0;
-	bool reused = false;
-	char why[512], *raw_path = NULL, *rel;
-	int rc;
+	int64_t t_scn, t_after;
+	bool skipped;            /* the hosts cannot do these settings */
+};
 
-	memset(&mr, 0, sizeof(mr));
-	r->idx = idx;
-	r->id = sc->id;
+static void now_iso(char **field)
+{
+	char when[32];
+	mb_iso8601(mb_real_s(), when, sizeof(when));
+	res_set(field, when);
+}
+
+/* The record's identity and settings; the start event; console capture. */
+static void scn_begin(struct scn *s)
+{
+	struct runner *r = s->r;
+	const struct scenario *sc = s->sc;
+	struct res_scenario *rec = s->rec;
+	json_object *e;
+	char *path, *dir;
+
+	res_set(&rec->id, sc->id);
+	rec->index = sc->index;
+	rec->order = r->idx;
+	res_set(&rec->experiment, sc->exp ? sc->exp->name : "global");
+	rec->repetition = sc->rep;
+	now_iso(&rec->start_time);
+	rec->delay_ms = (double)s->c->delay_ns / 1e6;
+	rec->delay_s = (double)s->c->delay_ns / 1e9;
+	res_set(&rec->workload, wl_kind_to_string(s->c->workload));
+	precopy_record(&s->mp, &rec->precopy);
+	rec->config = opt_config_json(s->c, 1u << SCOPE_SCENARIO);
+	res_set(&rec->testbed, r->tb->kind == TB_LAB ? "lab" : "hosts");
+	res_set(&rec->guest_mode, guest_mode_to_string(r->pl->run.guest_mode));
+
 	e = event("scenario_start", sc->id);
-	json_object_object_add(e, "order", json_object_new_int(idx));
+	json_object_object_add(e, "order", json_object_new_int(r->idx));
 	json_object_object_add(e, "total", json_object_new_int(r->total));
 	runner_event(r, e);
 
 	/* Console capture of this scenario, next to its samples. */
-	rel = mb_xasprintf("console/%s.log", sc->id);
-	raw_path = mb_xasprintf("%s/%s", r->res->dir, rel);
-	{
-		char *dir = mb_xasprintf("%s/console", r->res->dir);
-		if (mb_mkdir_p(dir, 0755) == MB_OK)
-			r->raw = fopen(raw_path, "we");
-		free(dir);
-	}
+	rec->console_file = mb_xasprintf("console/%s.log", sc->id);
+	dir = mb_xasprintf("%s/console", r->res->dir);
+	path = mb_xasprintf("%s/%s", r->res->dir, rec->console_file);
+	if (mb_mkdir_p(dir, 0755) == MB_OK)
+		r->raw = fopen(path, "we");
+	free(dir);
+	free(path);
+}
 
-	if (!g->alive || r->pl->run.guest_mode != GUEST_PINGPONG) {
+/* Testbed, support check, link, guest (booted or kept). */
+static int scn_prepare(struct scn *s)
+{
+	struct runner *r = s->r;
+	struct testbed *tb = r->tb;
+	struct live_guest *g = &r->g;
+	bool pingpong = r->pl->run.guest_mode == GUEST_PINGPONG;
+	int rc;
+
+	if (!g->alive || !pingpong) {
 		guest_destroy(r);
-		rc = tb_ensure(tb, r->pl);
-		if (rc) {
-			rc = mb_err_ctx(MB_EFAILED, "the testbed is not usable");
-			goto done;
-		}
+		if (tb_ensure(tb, r->pl) != MB_OK)
+			return mb_err_ctx(MB_EFAILED, "the testbed is not usable");
 	}
-	rc = mig_check_support(c, tb->host[0].conn, tb->host[1].conn, tb->host[0].name, why, sizeof(why));
-	if (rc) {
-		rc = mb_err(MB_EFAILED, "unsupported here: %s", why);
-		json_object_object_add(rec, "status", json_object_new_string("skipped"));
-		goto done;
+	if (mig_check_support(&s->mp, tb->host[0].conn, tb->host[1].conn, tb->host[0].name) != MB_OK) {
+		s->skipped = true;
+		return mb_err_ctx(MB_EFAILED, "unsupported here");
 	}
 	phase_event(r, "link");
-	rc = link_setup(r, c, rec);
+	s->rec->has_link = true;
+	rc = link_setup(r, s->c, &s->rec->link);
 	if (rc)
-		goto done;
-
-	/* The guest: keep the running one in pingpong mode if it fits. */
-	if (g->alive && r->pl->run.guest_mode == GUEST_PINGPONG && same_guest(&g->cfg, c)) {
-		reused = true;
+		return rc;
+	if (g->alive && pingpong && same_guest(&g->cfg, s->c)) {
+		s->rec->guest_reused = true;
 		pthread_mutex_lock(&g->con.mu);
 		g->con.raw = r->raw;
 		pthread_mutex_unlock(&g->con.mu);
 	} else {
 		guest_destroy(r);
-		rc = guest_boot(r, sc);
+		rc = guest_boot(r, s->sc);
+		if (!rc)
+			rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
 		if (rc)
-			goto done;
-		rc = watch_until(r, mb_mono_ns() + SETTLE_NS, c->interval_ns);
-		if (rc)
-			goto done;
+			return rc;
+		s->rec->guest_boot_s = g->boot_s;
 	}
-	json_object_object_add(rec, "guest_reused", json_object_new_boolean(reused));
-	json_object_object_add(rec, "guest_boot_s", reused ? NULL : res_num(g->boot_s));
-	json_object_object_add(rec, "storage", store_json(g));
+	s->rec->has_guest = true;
+	res_set(&s->rec->storage.mode, g->store->name);
+	res_set(&s->rec->storage.why, g->store_why);
+	return MB_OK;
+}
 
-	/* Baseline. */
-	phase_event(r, "before");
-	t_before = mb_mono_ns();
-	rc = watch_until(r, t_before + c->before_ns, c->interval_ns);
-	if (rc)
-		goto done;
+static struct mig_endpoint endpoint(const struct testbed *tb, int site)
+{
+	const struct tb_host *h = &tb->host[site];
+	return (struct mig_endpoint){ h->name, h->conn, h->p2p_uri, h->addr, site };
+}
 
-	/* Migration, from wherever the guest is to the other site. */
-	from = (struct mig_endpoint){ tb->host[g->site].name, tb->host[g->site].conn,
-				      tb->host[g->site].p2p_uri, tb->host[g->site].addr, g->site };
-	to = (struct mig_endpoint){ tb->host[!g->site].name, tb->host[!g->site].conn,
-				    tb->host[!g->site].p2p_uri, tb->host[!g->site].addr, !g->site };
-	json_object_object_add(rec, "source", json_object_new_string(from.name));
-	json_object_object_add(rec, "destination", json_object_new_string(to.name));
+/* The migration, from wherever the guest is to the other site; its job
+ * statistics file. */
+static int scn_migrate(struct scn *s)
+{
+	struct runner *r = s->r;
+	struct live_guest *g = &r->g;
+	struct res_scenario *rec = s->rec;
+	char *csv;
+	int rc;
+
+	s->from = endpoint(r->tb, g->site);
+	s->to = endpoint(r->tb, !g->site);
+	res_set(&rec->source, s->from.name);
+	res_set(&rec->destination, s->to.name);
 	phase_event(r, "migrate");
-	rc = mig_run(c, g->dom, &from, &to, &g->con, r->stop, on_progress, r, &mr);
-	json_object_object_add(rec, "migration", mig_result_json(&mr, mr.t_start));
-	{
-		char *csv = mig_polls_csv(&mr, mr.t_start);
-		char *jrel = mb_xasprintf("jobstats/%s.csv", sc->id);
-		if (res_write(r->res, jrel, csv, strlen(csv)) != MB_OK)
-			mb_warn("%s", mb_errmsg());
-		json_object_object_add(rec, "jobstats_file", json_object_new_string(jrel));
-		free(jrel);
-		free(csv);
+	rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
+	rec->has_migration = true;
+	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
+	csv = mig_polls_csv(&s->mr, s->mr.t_start);
+	rec->jobstats_file = mb_xasprintf("jobstats/%s.csv", s->sc->id);
+	if (res_write(r->res, rec->jobstats_file, csv, strlen(csv)) != MB_OK) {
+		struct mb_error keep;
+		mb_err_save(&keep, rc);
+		mb_warn("%s", mb_errmsg());
+		mb_err_restore(&keep);
 	}
+	free(csv);
+	return rc;
+}
+
+/* Baseline, migration, the window after. */
+static int scn_measure(struct scn *s)
+{
+	struct runner *r = s->r;
+	struct live_guest *g = &r->g;
+	const struct mb_config *c = s->c;
+	int rc;
+
+	phase_event(r, "before");
+	rc = watch_until(r, mb_mono_ns() + c->before_ns, c->interval_ns);
+	if (!rc)
+		rc = scn_migrate(s);
 	if (rc)
-		goto done;
+		return rc;
 	/* The guest now runs on the target. */
 	virDomainFree(g->dom);
-	g->dom = virDomainLookupByName(to.conn, g->name);
-	g->site = to.index;
-	json_object_object_add(rec, "guest_host_after", json_object_new_string(to.name));
+	g->dom = virDomainLookupByName(s->to.conn, g->name);
+	g->site = s->to.index;
+	if (!g->dom)
+		return mb_err(MB_EFAILED, "the guest %s is not on %s after the migration: %s", g->name,
+			      s->to.name, virt_errmsg());
+	res_set(&s->rec->guest_host_after, s->to.name);
 
-	/* After. */
 	phase_event(r, "after");
-	t_after = mr.t_resume + c->after_ns;
-	rc = console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC);
-	if (rc) {
-		rc = mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s%s",
-			    to.name, g->con.panicked ? ": its kernel panicked (see the console log)" : "");
-		goto done;
-	}
+	s->t_after = s->mr.t_resume + c->after_ns;
+	if (console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC) != MB_OK)
+		return mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s%s",
+			      s->to.name, g->con.panicked ? ": its kernel panicked (see the console log)" : "");
 	/* Wait one interval past the window so a sample closes it. */
-	rc = watch_until(r, t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+}
 
-done:
+/* The phases and the samples file of a scenario that migrated. */
+static int scn_phases(struct scn *s, const struct obs *v, size_t n)
+{
+	struct runner *r = s->r;
+	struct res_scenario *rec = s->rec;
+	const char *unit = wl_unit(s->c->workload);
+	struct samples_windows w = { .t_ref = s->mr.t_start, .before = s->mr.t_start - s->c->before_ns,
+				     .start = s->mr.t_start, .resume = s->mr.t_resume, .after = s->t_after };
+	struct phases ph;
+	char *csv;
+
+	phases_compute(v, n, w.t_ref, w.before, w.start, w.resume, w.after, &ph);
+	rec->has_phases = true;
+	phase_record(&rec->phases.before, &ph.before, unit);
+	phase_record(&rec->phases.during, &ph.during, unit);
+	phase_record(&rec->phases.after, &ph.after, unit);
+	rec->ratio.during = ph.ratio_during;
+	rec->ratio.after = ph.ratio_after;
+	rec->guest_gap_s = ph.gap_s;
+	rec->guest_gap_start_s = ph.gap_start_s;
+	rec->guest_clock_gap_s = ph.guest_gap_s;
+	rec->samples.has_counts = true;
+	rec->samples.received = ph.received;
+	rec->samples.lost = ph.lost;
+	rec->samples.out_of_order = ph.out_of_order;
+	rec->samples.file = mb_xasprintf("samples/%s.csv", s->sc->id);
+	csv = samples_csv(v, n, &w, r->tb->host[0].name, r->tb->host[1].name);
+	if (res_write(r->res, rec->samples.file, csv, strlen(csv)) != MB_OK)
+		mb_warn("%s", mb_errmsg());
+	free(csv);
+	/* Where the guest is now, checked. */
+	if (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running"))
+		return mb_err(MB_EFAILED, "after the migration the guest is %s on %s and %s on %s",
+			      s->mr.src_state, s->from.name, s->mr.dst_state, s->to.name);
+	return MB_OK;
+}
+
+/* Stop the console capture; the sample counters (and the phases when the
+ * scenario got through). */
+static int scn_collect(struct scn *s, int rc)
+{
+	struct runner *r = s->r;
+	struct live_guest *g = &r->g;
+	struct obs *v = NULL;
+	size_t n = 0;
+
 	if (r->raw) {
 		if (g->alive) {
 			pthread_mutex_lock(&g->con.mu);
@@ -541,92 +599,74 @@ done:
 		fclose(r->raw);
 		r->raw = NULL;
 	}
-	json_object_object_add(rec, "console_file", json_object_new_string(rel));
-	if (g->alive) {
-		n = console_snapshot(&g->con, &v);
-		json_object *s = json_object_new_object();
-		pthread_mutex_lock(&g->con.mu);
-		json_object_object_add(s, "malformed", json_object_new_int64((int64_t)g->con.ss.malformed));
-		json_object_object_add(s, "console_bytes", json_object_new_int64((int64_t)g->con.bytes));
-		json_object_object_add(s, "console_opens", json_object_new_int64((int64_t)g->con.opens));
-		pthread_mutex_unlock(&g->con.mu);
-		json_object_object_add(rec, "samples", s);
-	}
-	if (rc == MB_OK && mr.ok) {
-		struct phases ph;
-		const char *unit = wl_unit(c->workload);
-		int64_t ref = mr.t_start;
-		char *csv, *srel = mb_xasprintf("samples/%s.csv", sc->id);
-		json_object *phs = json_object_new_object(), *ratio = json_object_new_object();
-		json_object *s = json_object_object_get(rec, "samples");
-		phases_compute(v, n, ref, mr.t_start - c->before_ns, mr.t_start, mr.t_resume, t_after, &ph);
-		json_object_object_add(phs, "before", phase_json(&ph.before, unit));
-		json_object_object_add(phs, "during", phase_json(&ph.during, unit));
-		json_object_object_add(phs, "after", phase_json(&ph.after, unit));
-		json_object_object_add(rec, "phases", phs);
-		json_object_object_add(ratio, "during", res_num(ph.ratio_during));
-		json_object_object_add(ratio, "after", res_num(ph.ratio_after));
-		json_object_object_add(rec, "ratio", ratio);
-		json_object_object_add(rec, "guest_gap_s", res_num(ph.gap_s));
-		json_object_object_add(rec, "guest_gap_start_s", res_num(ph.gap_start_s));
-		json_object_object_add(rec, "guest_clock_gap_s", res_num(ph.guest_gap_s));
-		if (s) {
-			json_object_object_add(s, "received", json_object_new_int64((int64_t)ph.received));
-			json_object_object_add(s, "lost", json_object_new_int64((int64_t)ph.lost));
-			json_object_object_add(s, "out_of_order", json_object_new_int64((int64_t)ph.out_of_order));
-			json_object_object_add(s, "file", json_object_new_string(srel));
-		}
-		csv = samples_csv(v, n, ref, mr.t_start - c->before_ns, mr.t_start, mr.t_resume, t_after,
-				  tb->host[0].name, tb->host[1].name);
-		if (res_write(r->res, srel, csv, strlen(csv)) != MB_OK)
-			mb_warn("%s", mb_errmsg());
-		free(csv);
-		free(srel);
-		/* Where the guest is now, checked. */
-		if (strcmp(mr.src_state, "absent") || strcmp(mr.dst_state, "running")) {
-			rc = mb_err(MB_EFAILED, "after the migration the guest is %s on %s and %s on %s",
-				    mr.src_state, from.name, mr.dst_state, to.name);
-		}
-	}
+	if (!g->alive)
+		return rc;
+	n = console_snapshot(&g->con, &v);
+	s->rec->has_samples = true;
+	pthread_mutex_lock(&g->con.mu);
+	s->rec->samples.malformed = g->con.ss.malformed;
+	s->rec->samples.console_bytes = g->con.bytes;
+	s->rec->samples.console_opens = (uint64_t)g->con.opens;
+	pthread_mutex_unlock(&g->con.mu);
+	if (rc == MB_OK && s->mr.ok)
+		rc = scn_phases(s, v, n);
 	free(v);
-	{
-		char when[32];
-		mb_iso8601(mb_real_s(), when, sizeof(when));
-		json_object_object_add(rec, "end_time", json_object_new_string(when));
-		json_object_object_add(rec, "duration_s", res_num((double)(mb_mono_ns() - t_scn) / 1e9));
-	}
+	return rc;
+}
+
+/* Status and error; leave the guest on exactly one host (in fresh mode on
+ * none) and the links plain after a failure. */
+static int scn_end(struct scn *s, int rc)
+{
+	struct runner *r = s->r;
+	struct res_scenario *rec = s->rec;
+	struct mb_error keep;
+
+	now_iso(&rec->end_time);
+	rec->duration_s = (double)(mb_mono_ns() - s->t_scn) / 1e9;
+	mig_result_free(&s->mr);
+	mb_err_save(&keep, rc);
 	if (rc == MB_EINTR) {
 		guest_destroy(r);
-		json_object_put(rec);
-		mig_result_free(&mr);
-		free(rel);
-		free(raw_path);
-		return MB_EINTR;
+		return mb_err_restore(&keep);
 	}
-	if (rc) {
-		const char *st = json_object_get_string(json_object_object_get(rec, "status"));
-		if (strcmp(st, "skipped"))
-			json_object_object_add(rec, "status", json_object_new_string("failed"));
-		json_object_object_add(rec, "error", json_object_new_string(mb_errmsg()));
-		/* Leave the guest on exactly one host: in fresh mode on none. */
-		guest_destroy(r);
-		if (tb->link) {
-			struct tb_links all;
-			tb_links_for(tb, PATH_BOTH, &all);
-			for (int i = 0; i < all.n; i++)
-				if (tb->link->clear(all.spec[i]) != MB_OK)
-					mb_warn("restoring link %s: %s", all.spec[i]->name, mb_errmsg());
-		}
-		rc = MB_EFAILED;
-	} else {
-		json_object_object_add(rec, "status", json_object_new_string("ok"));
+	if (rc == MB_OK) {
+		rec->status = RES_OK;
 		if (r->pl->run.guest_mode != GUEST_PINGPONG)
 			guest_destroy(r);
+		return MB_OK;
 	}
-	mig_result_free(&mr);
-	free(rel);
-	free(raw_path);
-	*out = rec;
+	rec->status = s->skipped ? RES_SKIPPED : RES_FAILED;
+	res_set(&rec->error, keep.msg);
+	guest_destroy(r);
+	if (r->tb->link) {
+		struct tb_links all;
+		tb_links_for(r->tb, PATH_BOTH, &all);
+		for (int i = 0; i < all.n; i++)
+			if (r->tb->link->clear(all.spec[i]) != MB_OK)
+				mb_warn("restoring link %s: %s", all.spec[i]->name, mb_errmsg());
+	}
+	mb_err_restore(&keep);
+	return MB_EFAILED;
+}
+
+int scenario_run(struct runner *r, const struct scenario *sc, int idx, struct res_scenario *rec)
+{
+	struct scn s = { .r = r, .sc = sc, .c = &sc->cfg, .rec = rec, .t_scn = mb_mono_ns() };
+	int rc;
+
+	res_scenario_init(rec);
+	mig_params_from_config(&sc->cfg, &s.mp);
+	r->idx = idx;
+	r->id = sc->id;
+	scn_begin(&s);
+	rc = scn_prepare(&s);
+	if (!rc)
+		rc = scn_measure(&s);
+	rc = scn_collect(&s, rc);
+	rc = scn_end(&s, rc);
+	if (rc == MB_EINTR)
+		res_scenario_free(rec);
 	return rc;
 }
 

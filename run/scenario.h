@@ -12,6 +12,7 @@
 #include "migrate/console.h"
 #include "plan/plan.h"
 #include "record/record.h"
+#include "samples/phases.h"
 #include "run/testbed.h"
 
 /* The guest as it runs across scenarios (fresh: one per scenario;
@@ -45,9 +46,23 @@ struct runner {
 	const char *id;
 };
 
-/* Run one scenario; *rec is its record (status ok or failed).  Returns
- * MB_OK / MB_EFAILED, or MB_EINTR when interrupted (then no record). */
-int scenario_run(struct runner *r, const struct scenario *sc, int idx, json_object **rec) MB_WUR;
+/* Run one scenario; *rec is its record (status ok, failed or skipped; free
+ * it with res_scenario_free).  Returns MB_OK / MB_EFAILED, or MB_EINTR when
+ * interrupted (then no record). */
+int scenario_run(struct runner *r, const struct scenario *sc, int idx,
+		 struct res_scenario *rec) MB_WUR;
+
+/* The measurement windows of a scenario, host times (samples_csv). */
+struct samples_windows {
+	int64_t t_ref;   /* time 0 of the file: the start of the migration */
+	int64_t before;  /* start of the before window */
+	int64_t start;   /* migration start: end of before */
+	int64_t resume;  /* guest resumed on the target: end of during */
+	int64_t after;   /* end of the after window */
+};
+/* The samples file: one line per sample with its phase and host (free it). */
+char *samples_csv(const struct obs *v, size_t n, const struct samples_windows *w,
+		  const char *host0, const char *host1);
 /* End of the run: destroy the guest, clear the links. */
 void runner_finish(struct runner *r);
 /* Emit a --json event or nothing (takes ownership of ev). */

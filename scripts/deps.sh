@@ -20,6 +20,8 @@
 #             the Debian cloud kernel itself is fetched by `make guest`
 #   report    gnuplot-nox
 #   tests     jq valgrind file
+#             python3-jsonschema (tests/validate_run.py checks every run.json and
+#             scenarios.jsonl a test writes against schema/*.schema.json)
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: run as root (sudo make deps)" >&2
@@ -34,4 +36,4 @@ apt-get install -y -q --no-install-recommends \
 	qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi libiscsi-bin iproute2 \
 	busybox-static cpio \
 	gnuplot-nox \
-	jq valgrind file
+	jq valgrind file python3-jsonschema

@@ -54,3 +54,16 @@ require_guest() {
 
 # Finish a test script: exit status tells run.sh whether anything failed.
 finish() { exit "$FAILED"; }
+
+# validate_run DIR...: every run.json and scenarios.jsonl line in the run
+# directories matches schema/run.schema.json and schema/scenario.schema.json
+# (tests/validate_run.py, python3-jsonschema).  One ok or fail line.
+validate_run() {
+	local out rc
+	if ! python3 -c 'import jsonschema' 2>/dev/null; then
+		skip "schema check of $*: needs python3-jsonschema (run make deps)"; return 0
+	fi
+	out=$(python3 "$TOP/tests/validate_run.py" "$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then ok "records match the schema: $out"
+	else fail "records match the schema ($*)" "$(printf '%s' "$out" | head -n 5 | tr '\n' ' ')"; fi
+}

@@ -9,12 +9,7 @@ cd "$TOP" || exit 1
 # Edges allowed for now, each with the reason and what removes it.  Exactly
 # these: an allowed edge that no longer exists is a failure too (delete it
 # here), so the list never hides a new one.
-ALLOWED=(
-	# migrate/migrate.h includes profile/options.h: mig_run and
-	# mig_check_support take struct mb_config (helper "record" gives them
-	# their own params; the conversion then goes to profile/params.c).
-	"migrate profile"
-)
+ALLOWED=()
 
 # Source folders: every top-level folder with C files, except tests and
 # benchmarks (they may include anything).

@@ -42,5 +42,6 @@ head -c "$(stat -c %s "$tmp/before.jsonl")" "$tmp/run/scenarios.jsonl" | cmp -s 
 check "all ok" test "$(jq -s 'map(select(.status=="ok")) | length' "$tmp/run/scenarios.jsonl")" = 2
 check "run.json says ok" test "$(jq -r .status "$tmp/run/run.json")" = ok
 "$MIGBENCH" run --resume "$tmp/run" --no-report > "$tmp/log3" 2>&1
+validate_run "$tmp/run"
 grep -q 'nothing to run' "$tmp/log3" && ok "a second resume has nothing to run" || fail "a second resume has nothing to run" "$(cat "$tmp/log3")"
 finish

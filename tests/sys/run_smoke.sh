@@ -35,6 +35,7 @@ for wl in cpuadd seqread; do
 	check "$wl: samples file exists" test -s "$out/run/$(jq -r .samples.file <<<"$r")"
 done
 check "seqread reads the LUN at > 1 MiB/s" jq -e 'select(.workload=="seqread") | .phases.before.rate > 1048576' "$J"
+validate_run "$out/run"
 check "run.json: finished ok" test "$(jq -r .status "$out/run/run.json")" = ok
 check "run.json: records kernel, QEMU and libvirt versions" jq -e '.host.kernel and .host.qemu and .host.libvirt and .testbed.hosts[0].hypervisor' "$out/run/run.json"
 

@@ -15,6 +15,7 @@
 
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/options_json.h"
 #include "record/record.h"
 #include "report/report.h"
 
@@ -45,6 +46,16 @@ static void make_plan(void)
 	assert_int_equal(plan_build(prof, &pl), MB_OK);
 }
 
+/* What cmd_run records of a plan. */
+static struct res_run_info *info(void)
+{
+	static struct res_run_info i;
+	i = (struct res_run_info){ .profile_path = prof->path,
+				   .profile = opt_profile_json(prof, &pl.run),
+				   .planned_total = pl.ntotal };
+	return &i;
+}
+
 static json_object *rec(const char *id, const char *status, double total, double ratio)
 {
 	json_object *o = json_object_new_object(), *m = json_object_new_object(),
@@ -70,7 +81,7 @@ static void test_run_dir(void **state)
 	int n, bad;
 	(void)state;
 	make_plan();
-	assert_int_equal(res_run_create(&r, dir, &pl, "migbench run t.ini"), MB_OK);
+	assert_int_equal(res_run_create(&r, dir, info(), "migbench run t.ini"), MB_OK);
 	o = rec("d0ms-cpuadd-r1", "ok", 1.5, 0.7);
 	assert_int_equal(res_append_scenario(&r, o), MB_OK);
 	json_object_put(o);
@@ -81,7 +92,7 @@ static void test_run_dir(void **state)
 	res_run_close(&r);
 
 	/* A second create in the same directory is refused (use --resume). */
-	assert_int_equal(res_run_create(&again, dir, &pl, "x"), MB_EINPUT);
+	assert_int_equal(res_run_create(&again, dir, info(), "x"), MB_EINPUT);
 	assert_non_null(strstr(mb_errmsg(), "--resume"));
 
 	/* run.json parses and carries what the record promises. */
@@ -117,7 +128,7 @@ static void test_summary_matches_records(void **state)
 	json_object *o;
 	(void)state;
 	make_plan();
-	assert_int_equal(res_run_create(&r, dir, &pl, "x"), MB_OK);
+	assert_int_equal(res_run_create(&r, dir, info(), "x"), MB_OK);
 	o = rec("a", "ok", 2.25, 0.5);
 	assert_int_equal(res_append_scenario(&r, o), MB_OK);
 	json_object_put(o);
@@ -156,8 +167,8 @@ static void test_merge_shards_reports_duplicates(void **state)
 	json_object *o;
 	(void)state;
 	make_plan();
-	assert_int_equal(res_run_create(&r1, d1, &pl, "x"), MB_OK);
-	assert_int_equal(res_run_create(&r2, d2, &pl, "x"), MB_OK);
+	assert_int_equal(res_run_create(&r1, d1, info(), "x"), MB_OK);
+	assert_int_equal(res_run_create(&r2, d2, info(), "x"), MB_OK);
 	o = rec("a", "ok", 1, 1);
 	assert_int_equal(res_append_scenario(&r1, o), MB_OK);
 	assert_int_equal(res_append_scenario(&r2, o), MB_OK); /* same id in both shards */
@@ -194,7 +205,7 @@ static void test_config_json_base_units(void **state)
 	opt_defaults(&c);
 	c.delay_ns = 16000000;
 	c.memory = 256u << 20;
-	o = res_config_json(&c, 1u << SCOPE_SCENARIO);
+	o = opt_config_json(&c, 1u << SCOPE_SCENARIO);
 	assert_true(json_object_get_double(json_object_object_get(o, "delay")) == 0.016);
 	assert_int_equal(json_object_get_int64(json_object_object_get(o, "memory")), 268435456);
 	assert_string_equal(json_object_get_string(json_object_object_get(o, "workload")), "cpuadd");

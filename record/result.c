@@ -1,0 +1,236 @@
+/* result.c - the scenario record's field tables, its writer, reader and
+ * schema (see result.h).  Every key of a scenarios.jsonl line is here (the
+ * link's own keys are in netem/link.c); change a key here and the schema,
+ * the writer and the readers follow. */
+#include "record/result.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+const char *const res_status_names[] = { "ok", "failed", "skipped", NULL };
+
+static const struct jf_field precopy_fields[] = {
+#define T struct res_precopy
+	{ "max_downtime_s", JF_NUM, JF_AT(T, max_downtime_s) },
+	{ "bandwidth_bytes_per_s", JF_NUM, JF_AT(T, bandwidth_bytes_per_s) },
+	{ "auto_converge", JF_BOOL, JF_AT(T, auto_converge) },
+	{ "auto_converge_initial", JF_I64, JF_AT(T, auto_converge_initial) },
+	{ "auto_converge_increment", JF_I64, JF_AT(T, auto_converge_increment) },
+	{ "xbzrle", JF_BOOL, JF_AT(T, xbzrle) },
+	{ "xbzrle_cache_bytes", JF_U64, JF_AT(T, xbzrle_cache_bytes) },
+	{ "compression", JF_STR, JF_AT(T, compression) },
+	{ "multifd", JF_I64, JF_AT(T, multifd) },
+	{ "postcopy_after", JF_I64, JF_AT(T, postcopy_after) },
+	{ "timeout_s", JF_NUM, JF_AT(T, timeout_s) },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field link_state_elem[] = {
+	{ NULL, JF_INLINE, JF_AT(struct res_link_state, st), .sub = link_state_fields },
+	{ "name", JF_STR, JF_AT(struct res_link_state, name) },
+	JF_END,
+};
+
+static const struct jf_field probe_fields[] = {
+	{ NULL, JF_INLINE, JF_AT(struct res_probe, r), JF_IF(struct res_probe, measured),
+	  .sub = link_probe_fields },
+	{ "skipped", JF_STR, JF_AT(struct res_probe, skipped), JF_OMIT,
+	  .doc = "why the link was not probed" },
+	JF_END,
+};
+
+static const struct jf_field link_fields[] = {
+#define T struct res_link
+	{ "backend", JF_STR, JF_AT(T, backend) },
+	{ "path", JF_STR, JF_AT(T, path) },
+	{ "rtt_semantics", JF_CONST, .text = "delay_s is the round-trip time added" },
+	{ "delay_s", JF_NUM, JF_AT(T, delay_s) },
+	{ "jitter_s", JF_NUM, JF_AT(T, jitter_s) },
+	{ "loss", JF_NUM, JF_AT(T, loss) },
+	{ "rate_bytes_per_s", JF_NUM, JF_AT(T, rate_bytes_per_s) },
+	{ "states", JF_ARR, JF_AT(T, states), .sub = link_state_elem,
+	  .size = sizeof(struct res_link_state), .aux = offsetof(T, nstates) },
+	{ "tcp_buffer_max_bytes", JF_U64, JF_AT(T, tcp_buffer_max_bytes), JF_IF(T, has_tcp_buffer) },
+	{ "probe", JF_OBJ, JF_AT(T, probe), JF_IF(T, has_probe), .sub = probe_fields },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field storage_fields[] = {
+	{ "mode", JF_STR, JF_AT(struct res_storage, mode) },
+	{ "why", JF_STR, JF_AT(struct res_storage, why) },
+	JF_END,
+};
+
+static const struct jf_field migration_fields[] = {
+#define T struct res_migration
+	{ "total_s", JF_NUM, JF_AT(T, total_s) },
+	{ "downtime_s", JF_NUM, JF_AT(T, downtime_s) },
+	{ "setup_s", JF_NUM, JF_AT(T, setup_s) },
+	{ "bytes", JF_U64, JF_AT(T, bytes) },
+	{ "memory_total_bytes", JF_U64, JF_AT(T, memory_total_bytes) },
+	{ "memory_transferred_bytes", JF_U64, JF_AT(T, memory_transferred_bytes) },
+	{ "zero_pages", JF_U64, JF_AT(T, zero_pages) },
+	{ "normal_pages", JF_U64, JF_AT(T, normal_pages) },
+	{ "iterations", JF_U64, JF_AT(T, iterations) },
+	{ "bandwidth_bytes_per_s", JF_NUM, JF_AT(T, bandwidth_bytes_per_s) },
+	{ "throttle_pct", JF_INT, JF_AT(T, throttle_pct) },
+	{ "xbzrle_cache_misses", JF_U64, JF_AT(T, xbzrle_cache_misses) },
+	{ "xbzrle_overflow", JF_U64, JF_AT(T, xbzrle_overflow) },
+	{ "xbzrle_bytes", JF_U64, JF_AT(T, xbzrle_bytes) },
+	{ "postcopy", JF_BOOL, JF_AT(T, postcopy) },
+	{ "wall_s", JF_NUM, JF_AT(T, wall_s) },
+	{ "start_s", JF_NUM, JF_AT(T, start_s) },
+	{ "pause_s", JF_NUM, JF_AT(T, pause_s) },
+	{ "resume_s", JF_NUM, JF_AT(T, resume_s) },
+	{ "end_s", JF_NUM, JF_AT(T, end_s) },
+	{ "postcopy_s", JF_NUM, JF_AT(T, postcopy_s) },
+	{ "observed_downtime_s", JF_NUM, JF_AT(T, observed_downtime_s) },
+	{ "iteration_events_s", JF_NUMS, JF_AT(T, iteration_events_s),
+	  .aux = offsetof(T, n_iteration_events) },
+	{ "stats_from", JF_STR, JF_AT(T, stats_from) },
+	{ "timed_out", JF_BOOL, JF_AT(T, timed_out) },
+	{ "aborted", JF_BOOL, JF_AT(T, aborted) },
+	{ "guest_state_target", JF_STR, JF_AT(T, guest_state_target) },
+	{ "guest_state_source", JF_STR, JF_AT(T, guest_state_source) },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field samples_fields[] = {
+#define T struct res_samples
+	{ "malformed", JF_U64, JF_AT(T, malformed) },
+	{ "console_bytes", JF_U64, JF_AT(T, console_bytes) },
+	{ "console_opens", JF_U64, JF_AT(T, console_opens) },
+	{ "received", JF_U64, JF_AT(T, received), JF_IF(T, has_counts) },
+	{ "lost", JF_U64, JF_AT(T, lost), JF_IF(T, has_counts) },
+	{ "out_of_order", JF_U64, JF_AT(T, out_of_order), JF_IF(T, has_counts) },
+	{ "file", JF_STR, JF_AT(T, file), JF_OMIT },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field phase_fields[] = {
+#define T struct res_phase
+	{ "rate", JF_NUM, JF_AT(T, s.rate) },
+	{ "unit", JF_STR, JF_AT(T, unit) },
+	{ "rate_unit", JF_STR, JF_AT(T, rate_unit) },
+	{ "stddev", JF_NUM, JF_AT(T, s.stddev) },
+	{ "n", JF_INT, JF_AT(T, s.n) },
+	{ "start_s", JF_NUM, JF_AT(T, s.start_s) },
+	{ "end_s", JF_NUM, JF_AT(T, s.end_s) },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field phases_fields[] = {
+	{ "before", JF_OBJ, JF_AT(struct res_phases, before), .sub = phase_fields },
+	{ "during", JF_OBJ, JF_AT(struct res_phases, during), .sub = phase_fields },
+	{ "after", JF_OBJ, JF_AT(struct res_phases, after), .sub = phase_fields },
+	JF_END,
+};
+
+static const struct jf_field ratio_fields[] = {
+	{ "during", JF_NUM, JF_AT(struct res_ratio, during) },
+	{ "after", JF_NUM, JF_AT(struct res_ratio, after) },
+	JF_END,
+};
+
+/* In the order of the record's lines since schema_version 1. */
+const struct jf_field res_scenario_fields[] = {
+#define T struct res_scenario
+	{ "id", JF_STR, JF_AT(T, id), JF_REQ },
+	{ "index", JF_INT, JF_AT(T, index) },
+	{ "order", JF_INT, JF_AT(T, order) },
+	{ "experiment", JF_STR, JF_AT(T, experiment) },
+	{ "repetition", JF_INT, JF_AT(T, repetition) },
+	{ "status", JF_ENUM, JF_AT(T, status), JF_REQ, .names = res_status_names },
+	{ "error", JF_STR, JF_AT(T, error) },
+	{ "start_time", JF_STR, JF_AT(T, start_time) },
+	{ "delay_ms", JF_NUM, JF_AT(T, delay_ms) },
+	{ "delay_s", JF_NUM, JF_AT(T, delay_s) },
+	{ "workload", JF_STR, JF_AT(T, workload) },
+	{ "precopy", JF_OBJ, JF_AT(T, precopy), .sub = precopy_fields },
+	{ "config", JF_JSON, JF_AT(T, config), .doc = "every scenario key, base units" },
+	{ "testbed", JF_STR, JF_AT(T, testbed) },
+	{ "guest_mode", JF_STR, JF_AT(T, guest_mode) },
+	{ "link", JF_OBJ, JF_AT(T, link), JF_IF(T, has_link), .sub = link_fields },
+	{ "guest_reused", JF_BOOL, JF_AT(T, guest_reused), JF_IF(T, has_guest) },
+	{ "guest_boot_s", JF_NUM, JF_AT(T, guest_boot_s), JF_IF(T, has_guest) },
+	{ "storage", JF_OBJ, JF_AT(T, storage), JF_IF(T, has_guest), .sub = storage_fields },
+	{ "source", JF_STR, JF_AT(T, source), JF_OMIT },
+	{ "destination", JF_STR, JF_AT(T, destination), JF_OMIT },
+	{ "migration", JF_OBJ, JF_AT(T, migration), JF_IF(T, has_migration), .sub = migration_fields },
+	{ "jobstats_file", JF_STR, JF_AT(T, jobstats_file), JF_OMIT },
+	{ "guest_host_after", JF_STR, JF_AT(T, guest_host_after), JF_OMIT },
+	{ "console_file", JF_STR, JF_AT(T, console_file), JF_OMIT },
+	{ "samples", JF_OBJ, JF_AT(T, samples), JF_IF(T, has_samples), .sub = samples_fields },
+	{ "phases", JF_OBJ, JF_AT(T, phases), JF_IF(T, has_phases), .sub = phases_fields },
+	{ "ratio", JF_OBJ, JF_AT(T, ratio), JF_IF(T, has_phases), .sub = ratio_fields },
+	{ "guest_gap_s", JF_NUM, JF_AT(T, guest_gap_s), JF_IF(T, has_phases) },
+	{ "guest_gap_start_s", JF_NUM, JF_AT(T, guest_gap_start_s), JF_IF(T, has_phases) },
+	{ "guest_clock_gap_s", JF_NUM, JF_AT(T, guest_clock_gap_s), JF_IF(T, has_phases) },
+	{ "end_time", JF_STR, JF_AT(T, end_time), JF_OMIT },
+	{ "duration_s", JF_NUM, JF_AT(T, duration_s) },
+	JF_END,
+#undef T
+};
+
+void res_scenario_init(struct res_scenario *r)
+{
+	memset(r, 0, sizeof(*r));
+	jf_init(res_scenario_fields, r);
+}
+
+void res_scenario_free(struct res_scenario *r)
+{
+	jf_free(res_scenario_fields, r);
+	memset(r, 0, sizeof(*r));
+}
+
+void res_set(char **field, const char *s)
+{
+	free(*field);
+	*field = s ? mb_xstrdup(s) : NULL;
+}
+
+json_object *res_scenario_json(const struct res_scenario *r)
+{
+	return jf_write(res_scenario_fields, r);
+}
+
+int res_scenario_read(json_object *o, struct res_scenario *r)
+{
+	res_scenario_init(r);
+	return jf_read(res_scenario_fields, o, r);
+}
+
+const struct jf_field *res_field(const char *path, size_t *off)
+{
+	return jf_find(res_scenario_fields, path, off);
+}
+
+double res_number(const struct res_scenario *r, const char *path)
+{
+	double v;
+	if (jf_number(res_scenario_fields, r, path, &v) != MB_OK)
+		return NAN;
+	return v;
+}
+
+json_object *res_schema_json(void)
+{
+	json_object *s = jf_schema(res_scenario_fields), *o = json_object_new_object();
+	json_object_object_add(o, "$schema", json_object_new_string("https://json-schema.org/draft/2020-12/schema"));
+	json_object_object_add(o, "$id", json_object_new_string("https://migbench.invalid/schema/scenario.schema.json"));
+	json_object_object_add(o, "title", json_object_new_string("migbench scenario record (one line of scenarios.jsonl)"));
+	json_object_object_add(o, "x-schema-version", json_object_new_int(MB_SCHEMA_VERSION));
+	json_object_object_foreach(s, k, v)
+		json_object_object_add(o, k, json_object_get(v));
+	json_object_put(s);
+	return o;
+}

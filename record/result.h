@@ -1,0 +1,185 @@
+/* result.h - one scenario's result as C structs, the one definition of its
+ * JSON record (a line of scenarios.jsonl).
+ *
+ * The run path measures into struct res_scenario (run/scenario.c fills the
+ * identity, settings, guest, phases; migrate.c the migration figures; the
+ * link code link states and probe); res_scenario_json writes it, through
+ * the field tables of result.c (core/jfield.h).  Readers use the same
+ * tables: res_scenario_read type-checks a record into the struct, and
+ * res_field finds a dotted key ("migration.total_s") with its type and
+ * offset, so a key that does not exist is an error, never a silent NaN.
+ * The layout is published as schema/scenario.schema.json (res_schema_json
+ * writes it; tests/sys/schema.sh checks that file is current).
+ *
+ * Values are in base units (seconds, bytes, bytes/s, fractions).  Doubles
+ * hold NaN when unmeasured (written as null); sections that were not
+ * reached (a scenario that failed early) have their has_* flag false and are
+ * left out.  Strings are owned by the struct (res_scenario_free). */
+#ifndef MB_RESULT_H
+#define MB_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "core/err.h"
+#include "core/jfield.h"
+#include "netem/link.h"
+#include "samples/phases.h"
+
+#define MB_SCHEMA_VERSION 1
+
+enum res_status { RES_OK, RES_FAILED, RES_SKIPPED };
+extern const char *const res_status_names[]; /* "ok", "failed", "skipped" */
+
+/* The pre-copy settings the migration used (an echo of the config). */
+struct res_precopy {
+	double max_downtime_s;
+	double bandwidth_bytes_per_s;  /* 0 = unlimited */
+	bool auto_converge;
+	int64_t auto_converge_initial; /* percent */
+	int64_t auto_converge_increment;
+	bool xbzrle;
+	uint64_t xbzrle_cache_bytes;
+	char *compression;
+	int64_t multifd;
+	int64_t postcopy_after;
+	double timeout_s;
+};
+
+struct res_link_state {
+	struct link_state st;
+	char *name;                    /* "wan", "sto-src", ... */
+};
+
+struct res_probe {
+	bool measured;                 /* r holds a probe */
+	struct probe_result r;
+	char *skipped;                 /* or why there is none */
+};
+
+struct res_link {
+	char *backend;                 /* link ops name, "none" */
+	char *path;                    /* migration, storage, both */
+	double delay_s, jitter_s, loss, rate_bytes_per_s; /* what was asked */
+	struct res_link_state *states; /* read back after applying */
+	int nstates;
+	bool has_tcp_buffer;
+	uint64_t tcp_buffer_max_bytes;
+	bool has_probe;
+	struct res_probe probe;
+};
+
+struct res_storage {
+	char *mode;                    /* storage ops name */
+	char *why;                     /* why that mode */
+};
+
+/* The migration: the completed job's statistics and the host-side times. */
+struct res_migration {
+	double total_s, downtime_s, setup_s;
+	uint64_t bytes;                /* data processed */
+	uint64_t memory_total_bytes, memory_transferred_bytes, zero_pages, normal_pages;
+	uint64_t iterations;
+	double bandwidth_bytes_per_s;  /* average over the job */
+	int throttle_pct;              /* final auto-converge throttle */
+	uint64_t xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
+	bool postcopy;                 /* switched to post-copy */
+	double wall_s;                 /* the migration call, host time */
+	/* host times relative to the start of the migration; NaN = not seen */
+	double start_s, pause_s, resume_s, end_s, postcopy_s;
+	double observed_downtime_s;    /* pause to resume event, NaN if unseen */
+	double *iteration_events_s;    /* each iteration event, relative */
+	int n_iteration_events;
+	char *stats_from;              /* "event", "destination", "source-poll", "none" */
+	bool timed_out, aborted;
+	char *guest_state_target, *guest_state_source; /* afterwards */
+};
+
+struct res_samples {
+	uint64_t malformed;            /* console lines that were not samples */
+	uint64_t console_bytes, console_opens;
+	bool has_counts;               /* the phases were computed: */
+	uint64_t received, lost, out_of_order;
+	char *file;                    /* samples/<id>.csv */
+};
+
+struct res_phase {
+	struct phase_stats s;
+	char *unit;                    /* the workload's counter unit ("add", "B") */
+	char *rate_unit;               /* "additions/s", "bytes/s", ... */
+};
+
+struct res_phases {
+	struct res_phase before, during, after;
+};
+
+struct res_ratio {
+	double during, after;          /* during.rate / before.rate, after.rate / before.rate */
+};
+
+struct res_scenario {
+	/* identity */
+	char *id;
+	int index;                     /* in the plan */
+	int order;                     /* 1-based position in this run */
+	char *experiment;
+	int repetition;
+	int status;                    /* enum res_status */
+	char *error;                   /* NULL when ok */
+	char *start_time, *end_time;   /* ISO 8601 UTC */
+	double duration_s;
+	/* settings */
+	double delay_ms, delay_s;      /* round-trip time added */
+	char *workload;
+	struct res_precopy precopy;
+	json_object *config;           /* every scenario key, base units (profile/options_json.c) */
+	char *testbed;                 /* "lab" or "hosts" */
+	char *guest_mode;              /* "fresh" or "pingpong" */
+	/* link (once the scenario got that far) */
+	bool has_link;
+	struct res_link link;
+	/* guest */
+	bool has_guest;
+	bool guest_reused;             /* pingpong: the guest of the last scenario */
+	double guest_boot_s;           /* NaN when reused */
+	struct res_storage storage;
+	char *source, *destination, *guest_host_after; /* host names, NULL = not reached */
+	/* migration */
+	bool has_migration;
+	struct res_migration migration;
+	char *jobstats_file, *console_file;
+	/* samples and phases */
+	bool has_samples;
+	struct res_samples samples;
+	bool has_phases;
+	struct res_phases phases;
+	struct res_ratio ratio;
+	double guest_gap_s;            /* longest host-time gap between samples */
+	double guest_gap_start_s;
+	double guest_clock_gap_s;      /* that gap by the guest's clock */
+};
+
+/* The field tables (for readers that look keys up, e.g. the report). */
+extern const struct jf_field res_scenario_fields[];
+
+/* Zero r and mark every double unmeasured (NaN). */
+void res_scenario_init(struct res_scenario *r);
+void res_scenario_free(struct res_scenario *r);
+/* Set a string field (copies s; NULL clears). */
+void res_set(char **field, const char *s);
+json_object *res_scenario_json(const struct res_scenario *r);
+/* Type-check o into r (r is initialized here).  MB_EINPUT with the key's
+ * path on a missing id/status or a value of the wrong type; free r either
+ * way. */
+int res_scenario_read(json_object *o, struct res_scenario *r) MB_WUR;
+/* The field at a dotted path and its offset in struct res_scenario; NULL if
+ * the record has no such key.  A number's value: res_number. */
+const struct jf_field *res_field(const char *path, size_t *off);
+/* A numeric field of r as a double (NaN if unmeasured, absent or not numeric). */
+double res_number(const struct res_scenario *r, const char *path);
+/* JSON Schema of a scenario record. */
+json_object *res_schema_json(void);
+
+#endif
