@@ -52,6 +52,15 @@ profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profi
 plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
 lab_SRCS     := lab/ns.c lab/lab.c
+lab_SRCS     += lab/layout.c
+lab_SRCS     += lab/state.c
+lab_SRCS     += lab/lock.c
+lab_SRCS     += lab/config.c
+lab_SRCS     += lab/sites.c
+lab_SRCS     += lab/storage.c
+lab_SRCS     += lab/links.c
+lab_SRCS     += lab/guest.c
+lab_SRCS     += lab/status.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
                 netem/probe.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
