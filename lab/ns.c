@@ -204,7 +204,9 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 	}
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		FAIL("sethostname %s", s->hostname);
-	logfd = open(s->log ? s->log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* A daemon's log in the lab's state directory: never through a symlink. */
+	logfd = s->log ? open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)
+		       : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (logfd < 0)
 		FAIL("opening %s", s->log);
 	pid = fork();
