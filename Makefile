@@ -63,6 +63,9 @@ lab_SRCS     += lab/guest.c
 lab_SRCS     += lab/status.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
                 netem/probe.c
+netem_SRCS   += netem/dl_proto.c
+netem_SRCS   += netem/dl_tun.c
+netem_SRCS   += netem/dl_daemon.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c
