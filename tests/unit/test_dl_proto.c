@@ -150,18 +150,38 @@ static const struct bad bad_requests[] = {
 	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "not JSON" },
 };
 
+/* Decode as a request or as a reply; what is left must be zeroed. */
+static int decode_request(const char *msg, size_t len)
+{
+	struct dl_request out;
+	int rc = dl_request_from_json(msg, len, &out);
+	assert_int_equal(out.cmd, 0);
+	return rc;
+}
+
+static int decode_reply(const char *msg, size_t len)
+{
+	struct dl_reply out;
+	int rc = dl_reply_from_json(msg, len, &out);
+	assert_null(out.error);
+	return rc;
+}
+
+static void expect_refused(const struct bad *table, size_t n, int (*decode)(const char *, size_t))
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct bad *b = &table[i];
+		int rc = decode(b->msg, strlen(b->msg));
+		if (rc != MB_EINPUT || !strstr(mb_errmsg(), b->why) ||
+		    !strstr(mb_errmsg(), "delay line control message"))
+			fail_msg("'%s': rc %d, message '%s' (wanted '%s')", b->msg, rc, mb_errmsg(), b->why);
+	}
+}
+
 static void test_bad_requests(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
-		struct dl_request out;
-		const struct bad *b = &bad_requests[i];
-		int rc = dl_request_from_json(b->msg, strlen(b->msg), &out);
-		if (rc != MB_EINPUT || !strstr(mb_errmsg(), b->why) ||
-		    !strstr(mb_errmsg(), "delay line control message"))
-			fail_msg("request '%s': rc %d, message '%s' (wanted '%s')", b->msg, rc, mb_errmsg(), b->why);
-		assert_int_equal(out.cmd, 0); /* zeroed on failure */
-	}
+	expect_refused(bad_requests, sizeof(bad_requests) / sizeof(bad_requests[0]), decode_request);
 }
 
 static const struct bad bad_replies[] = {
@@ -180,14 +200,7 @@ static const struct bad bad_replies[] = {
 static void test_bad_replies(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_replies) / sizeof(bad_replies[0]); i++) {
-		struct dl_reply out;
-		const struct bad *b = &bad_replies[i];
-		int rc = dl_reply_from_json(b->msg, strlen(b->msg), &out);
-		if (rc != MB_EINPUT || !strstr(mb_errmsg(), b->why))
-			fail_msg("reply '%s': rc %d, message '%s' (wanted '%s')", b->msg, rc, mb_errmsg(), b->why);
-		assert_null(out.error);
-	}
+	expect_refused(bad_replies, sizeof(bad_replies) / sizeof(bad_replies[0]), decode_reply);
 }
 
 /* Stats replies with one field broken at a time: each refused, naming it. */
