@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -306,7 +307,7 @@ int dl_send(int fd, const char *msg)
 {
 	size_t len = strlen(msg), off = 0;
 	while (off < len) {
-		ssize_t n = write(fd, msg + off, len - off);
+		ssize_t n = send(fd, msg + off, len - off, MSG_NOSIGNAL); /* a gone peer is an error, not SIGPIPE */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
