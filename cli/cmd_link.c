@@ -48,7 +48,10 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 		return link_choose(LINKB_NETEM, &t->ops, t->why, sizeof(t->why));
 	}
 	{
-		int rc = lab_load(&t->lab, c);
+		struct lab_params lp;
+		int rc;
+		lab_params_from_config(&lp, c);
+		rc = lab_load(&t->lab, &lp);
 		if (rc)
 			return rc;
 	}
