@@ -238,6 +238,12 @@ static int show_end(struct nl_sock *sk, struct nl_job *j)
 		j->st->p.jitter_ns = jit > 0 ? (int64_t)jit * 1000 : 0;
 		j->st->p.loss = loss > 0 || loss < -1 ? (double)(uint32_t)loss / 4294967295.0 : 0;
 		j->st->limit = lim > 0 ? (uint64_t)lim : 0;
+		/* The rate cap is the tbf child's (the same on both ends). */
+		struct rtnl_qdisc *t = rtnl_qdisc_get_by_parent(cache, ifindex, TC_HANDLE(NETEM_MAJOR, 1));
+		if (t && !strcmp(rtnl_tc_get_kind(TC_CAST(t)), "tbf"))
+			j->st->p.rate = rtnl_qdisc_tbf_get_rate(t) > 0 ? rtnl_qdisc_tbf_get_rate(t) : 0;
+		if (t)
+			rtnl_qdisc_put(t);
 	}
 	if (q)
 		rtnl_qdisc_put(q);

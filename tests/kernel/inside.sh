@@ -68,7 +68,7 @@ netem_tests() {
 		fail "RTT avg within 20 -0.1..+20 ms" "avg $av"
 
 	# Everything at once: delay, jitter, loss, queue limit and a tbf rate child.
-	out=$(mb link set --spec $spec --delay 20ms --jitter 2ms --loss 20% --queue 3000000 --rate 10Mbit 2>&1) ||
+	out=$(mb link set --spec $spec --delay 20ms --jitter 2ms --loss 20% --queue 3000000B --rate 10Mbit 2>&1) ||
 		{ fail "link set with delay, jitter, loss, queue and rate" "$out"; return; }
 	ok "link set with delay, jitter, loss, queue and rate: $out"
 	st=$(mb link show --spec $spec --json 2>&1)
@@ -161,11 +161,11 @@ iscsi_tests() {
 
 	# Failures: the portal has no such target; nothing listens at the portal.
 	out=$(mb storage attach --portal 127.0.0.1 --iqn iqn.2026-12.org.migbench:nope --lun 1 --storage open-iscsi 2>&1); rc=$?
-	[ $rc -eq 3 ] && [[ $out == *"iqn.2026-12.org.migbench:nope"* && $out == *"offers"* ]] &&
-		ok "wrong IQN: exit 3, $out" || fail "wrong IQN gives a clear error with exit 3" "exit $rc: $out"
+	[ $rc -eq 4 ] && [[ $out == *"offers no target iqn.2026-12.org.migbench:nope (it offers: "*"$IQN"* ]] &&
+		ok "wrong IQN: exit 4, $out" || fail "wrong IQN gives a clear error with exit 4" "exit $rc: $out"
 	out=$(mb storage attach --portal 127.0.0.1:3261 --iqn $IQN --lun 1 --storage open-iscsi 2>&1); rc=$?
-	[ $rc -eq 3 ] && [[ $out == *"127.0.0.1:3261"* ]] &&
-		ok "portal down: exit 3, $out" || fail "portal down gives a clear error with exit 3" "exit $rc: $out"
+	[ $rc -eq 4 ] && [[ $out == *"iscsiadm -m discovery -t sendtargets -p 127.0.0.1:3261"*"failed"* ]] &&
+		ok "portal down: exit 4, $out" || fail "portal down gives a clear error with exit 4" "exit $rc: $out"
 	out=$(iscsiadm -m node 2>&1)
 	[[ $out == *"No records found"* ]] && ok "the failed attaches left no node record" || fail "no node record after failures" "$out"
 	tgtadm --lld iscsi --op delete --mode target --tid 1 --force >/dev/null 2>&1

@@ -53,7 +53,7 @@ kmods=$out/kernel-root/lib/modules/$release
 cp "$out/kernel-root/boot/vmlinuz-$release" "$out/vmlinuz.tmp"
 
 mkdir -p "$stage/bin" "$stage/bbin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/run" "$stage/tmp" \
-	"$stage/etc/iscsi" "$stage/var/lib/iscsi" "$stage/lib/modules" "$stage/mb"
+	"$stage/etc/iscsi/nodes" "$stage/etc/iscsi/send_targets" "$stage/etc/iscsi/ifaces" "$stage/var" "$stage/lib/modules" "$stage/mb"
 ln -s ../run "$stage/var/run"
 cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"

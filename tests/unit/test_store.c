@@ -67,9 +67,15 @@ static void test_iscsiadm_argv(void **state)
 	int n;
 	(void)state;
 	n = store_iscsiadm_argv(ISCSIADM_DISCOVERY, &t, &local, argv, 24, buf, sizeof(buf));
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 9);
 	assert_null(argv[n]);
-	assert_string_equal(join(argv), "iscsiadm -m discovery -t sendtargets -p 198.18.3.1:3260");
+	assert_string_equal(join(argv), "iscsiadm -m discovery -t sendtargets -p 198.18.3.1:3260 -o nonpersistent");
+	store_iscsiadm_argv(ISCSIADM_NODE_NEW, &t, &local, argv, 24, buf, sizeof(buf));
+	assert_string_equal(join(argv),
+			    "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 -o new");
+	store_iscsiadm_argv(ISCSIADM_NODE_DELETE, &t, &local, argv, 24, buf, sizeof(buf));
+	assert_string_equal(join(argv),
+			    "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 -o delete");
 	store_iscsiadm_argv(ISCSIADM_LOGIN, &t, &local, argv, 24, buf, sizeof(buf));
 	assert_string_equal(join(argv),
 			    "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 --login");
