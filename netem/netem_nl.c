@@ -161,6 +161,11 @@ static int verify_end(struct nl_sock *sk, int ifindex, const char *ifname, int64
 		    labs(j - (long)(p->jitter_ns / 1000)) > 10 + (long)(p->jitter_ns / 100000))
 			rc = mb_err(MB_EINTERNAL, "netem on %s reads back delay %ld us jitter %ld us, not %lld/%lld",
 				    ifname, d, j, (long long)(one_way_ns / 1000), (long long)(p->jitter_ns / 1000));
+		else if ((uint32_t)rtnl_netem_get_loss(q) != (uint32_t)llround(p->loss * 4294967295.0) ||
+			 (uint32_t)rtnl_netem_get_limit(q) != netem_limit_for(p, one_way_ns))
+			rc = mb_err(MB_EINTERNAL, "netem on %s reads back loss %g%% limit %d, not %g%% %u", ifname,
+				    (double)(uint32_t)rtnl_netem_get_loss(q) / 4294967295.0 * 100,
+				    rtnl_netem_get_limit(q), p->loss * 100, netem_limit_for(p, one_way_ns));
 	}
 	if (q)
 		rtnl_qdisc_put(q);
