@@ -67,6 +67,14 @@ netem_tests() {
 	within "$av" 19.9 40 && ok "RTT avg $av ms for 20 ms configured (TCG timers: within -0.1..+20 ms)" ||
 		fail "RTT avg within 20 -0.1..+20 ms" "avg $av"
 
+	for d in 4 64; do
+		mb link set --spec $spec --delay ${d}ms >/dev/null || { fail "link set --delay ${d}ms"; continue; }
+		read -r mn av mx r <<<"$(ping_stats 30 0.05)"
+		info "RTT with netem delay ${d}ms: min $mn avg $av max $mx ms ($r/30 replies); error of avg $(awk -v a="$av" -v d=$d 'BEGIN{printf "%+.2f", a - d}') ms, of min $(awk -v a="$mn" -v d=$d 'BEGIN{printf "%+.2f", a - d}') ms"
+		within "$mn" $((d - 1)).9 1e9 && within "$av" $((d - 1)).9 $((d + 20)) &&
+			ok "RTT at ${d} ms: min $mn, avg $av ms (never early, at most +20 ms)" || fail "RTT at ${d} ms" "min $mn avg $av"
+	done
+
 	# Everything at once: delay, jitter, loss, queue limit and a tbf rate child.
 	out=$(mb link set --spec $spec --delay 20ms --jitter 2ms --loss 20% --queue 3000000B --rate 10Mbit 2>&1) ||
 		{ fail "link set with delay, jitter, loss, queue and rate" "$out"; return; }
