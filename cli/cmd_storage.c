@@ -17,6 +17,10 @@ int cmd_storage(int argc, char **argv)
 		{ NULL, NULL, NULL, false },
 	};
 	static const char *const verbs[] = { "attach", "detach" };
+	static const char verbs_help[] =
+		"\n  attach   log in to the LUN with the mode --storage names (auto: the first\n"
+		"           that works here) and print its block device\n"
+		"  detach   log out and remove what attach recorded\n";
 	struct host_exec here = { .name = "this machine" };
 	const struct store_ops *ops;
 	struct store_target t;
@@ -32,17 +36,11 @@ int cmd_storage(int argc, char **argv)
 	if (help || a.npos != 1 || !cli_get(&a, "portal") || !cli_get(&a, "iqn")) {
 		cmd_usage("storage", flags, true, help ? stdout : stderr);
 		if (help)
-			printf("\n  attach   log in to the LUN with the mode --storage names (auto: the first\n"
-			       "           that works here) and print its block device\n"
-			       "  detach   log out and remove what attach recorded\n");
-		cli_free(&a);
-		return help ? MB_OK : mb_err(MB_EINPUT, "storage: expected attach or detach, --portal and --iqn");
-	}
-	if (strcmp(a.pos[0], "attach") && strcmp(a.pos[0], "detach")) {
+			fputs(verbs_help, stdout);
+		rc = help ? MB_OK : mb_err(MB_EINPUT, "storage: expected attach or detach, --portal and --iqn");
+	} else if (strcmp(a.pos[0], "attach") && strcmp(a.pos[0], "detach")) {
 		rc = cmd_bad_verb("storage", a.pos[0], verbs, 2);
-		goto out;
-	}
-	{
+	} else {
 		const char *lun = cli_get(&a, "lun");
 		char *end = NULL;
 		long n = lun ? strtol(lun, &end, 10) : 1;
@@ -50,10 +48,10 @@ int cmd_storage(int argc, char **argv)
 			rc = mb_err(MB_EINPUT, "--lun '%s': expected a number", lun);
 		if (!rc)
 			rc = store_target_parse(cli_get(&a, "portal"), cli_get(&a, "iqn"), (int)n, &t);
+		if (!rc)
+			rc = cmd_load_profile(NULL, &a, &p);
 	}
-	if (!rc)
-		rc = cmd_load_profile(NULL, &a, &p);
-	if (rc)
+	if (help || rc)
 		goto out;
 	profile_config(p, NULL, &c);
 	if (!strcmp(a.pos[0], "attach")) {

@@ -14,6 +14,15 @@ require_cmd qemu-system-x86_64 dpkg-deb cpio || exit 0
 deb=$(ls "$TOP"/build/guest/cache/linux-image-*-cloud-amd64_*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] || { skip "needs Debian's cloud kernel package (make guest fetches it into build/guest/cache)"; exit 0; }
 [ -x "$MIGBENCH" ] || { fail "migbench is built" "no $MIGBENCH (make)"; finish; }
+# The storage command's input checks, on this machine (no VM needed).
+expect_rc "storage: an unknown action is bad input" 2 "$MIGBENCH" storage atach --portal 127.0.0.1 --iqn iqn.2026-12.org.migbench:kvm
+expect_rc "storage: a LUN that is no number is bad input" 2 "$MIGBENCH" storage attach --portal 127.0.0.1 --iqn iqn.2026-12.org.migbench:kvm --lun x
+expect_rc "storage: an IQN with shell syntax is bad input" 2 "$MIGBENCH" storage attach --portal 127.0.0.1 --iqn 'iqn.2026-12.org.x;reboot'
+if [ ! -e /sys/class/iscsi_transport/tcp ] && [ ! -e /sys/module/iscsi_tcp ]; then
+	out=$("$MIGBENCH" storage attach --portal 127.0.0.1 --iqn iqn.2026-12.org.migbench:kvm --storage open-iscsi 2>&1); rc=$?
+	[ $rc -eq 4 ] && [[ $out == *"no iSCSI initiator"* ]] && ok "storage=open-iscsi here (no iscsi_tcp): exit 4 with the reason" ||
+		fail "storage=open-iscsi without iscsi_tcp: exit 4 with the reason" "exit $rc: $out"
+fi
 vm=$TOP/build/kernel-vm
 cd "$TOP" || exit 1
 
