@@ -7,7 +7,8 @@
  * and offers the target), one node record for the target, login, then (on
  * this machine) wait for the LUN's block device in sysfs and, where no udev
  * made the by-path link, make it.  detach: logout, delete that record and a
- * by-path link left pointing nowhere.  Nothing stays in iscsiadm's
+ * by-path link left pointing nowhere (and nothing to log out of is no
+ * error: detach is idempotent).  Nothing stays in iscsiadm's
  * database, also when attach fails half-way. */
 #include "storage/store.h"
 
@@ -207,8 +208,13 @@ static int oi_detach(const struct store_target *t, const struct host_exec *h)
 	char why[512], link[600];
 	struct stat st;
 	int rc = run_iscsiadm(ISCSIADM_LOGOUT, t, h, NULL, why, sizeof(why));
+	/* Idempotent: no session (never logged in, or logged out) is fine. */
+	if (rc == MB_EUNSUPP && strstr(why, "No matching sessions"))
+		rc = MB_OK;
 	if (!rc)
 		rc = run_iscsiadm(ISCSIADM_NODE_DELETE, t, h, NULL, why, sizeof(why));
+	if (rc == MB_EUNSUPP && strstr(why, "No records found"))
+		rc = MB_OK;
 	if (rc)
 		return mb_err(MB_EFAILED, "open-iscsi logout of %s: %s", t->iqn, why);
 	/* A link we made (no udev) now points nowhere. */

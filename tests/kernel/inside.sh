@@ -166,6 +166,7 @@ iscsi_tests() {
 	out=$(iscsiadm -m node 2>&1)
 	[[ $out == *"No records found"* ]] && ok "no node record left after detach" || fail "no node record after detach" "$out"
 	[ ! -e "$bypath" ] && ok "the by-path link is gone" || fail "by-path link gone after detach" "$(ls -l $bypath)"
+	check "storage detach again: nothing to do, exit 0" mb storage detach "${A[@]}"
 
 	# Failures: the portal has no such target; nothing listens at the portal.
 	out=$(mb storage attach --portal 127.0.0.1 --iqn iqn.2026-12.org.migbench:nope --lun 1 --storage open-iscsi 2>&1); rc=$?
