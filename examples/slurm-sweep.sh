@@ -57,6 +57,7 @@ lab=$(lab_name "$SLURM_ARRAY_JOB_ID" "$SLURM_ARRAY_TASK_ID")
 # Take the lab down however the task ends.  Slurm signals a cancelled or
 # requeued task with SIGTERM (SIGKILL KillWait seconds later): the trap lets
 # migbench stop (it keeps what it finished) before the lab goes down.
+echo "slurm-sweep.sh: task $SLURM_ARRAY_TASK_ID on lab $lab, shard $out (start $((${SLURM_RESTART_COUNT:-0} + 1)))"
 trap 'exit 143' TERM INT
 trap '"$migbench" lab down --lab.name="$lab" || true' EXIT
 if [ -f "$out/run.json" ]; then

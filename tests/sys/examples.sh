@@ -37,7 +37,7 @@ trap 'rm -rf "$stub"' EXIT
 printf '#!/bin/sh\necho "$*" >> "$STUB_LOG"\n' > "$stub/migbench"
 chmod +x "$stub/migbench"
 sweep() { (cd "$stub" && STUB_LOG=$stub/log MIGBENCH=$stub/migbench SLURM_ARRAY_JOB_ID=$1 SLURM_ARRAY_TASK_ID=$2 bash "$TOP/examples/slurm-sweep.sh" "$TOP/profiles/smoke.ini" --repeat=2); }
-lab_of() { : > "$stub/log"; sweep "$@" || return; sed -n 's/^lab down --lab.name=//p' "$stub/log"; }
+lab_of() { : > "$stub/log"; sweep "$@" >/dev/null || return; sed -n 's/^lab down --lab.name=//p' "$stub/log"; }
 labs=""
 for jt in "1 0" "1 1" "1 2" "2 0" "46655 1295" "46656 0" "987654321 999"; do
 	set -- $jt
