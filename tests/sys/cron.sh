@@ -39,7 +39,7 @@ out=$opt/results/nightly-smoke-$(date +%Y%m%d)
 "${cronenv[@]}" setsid sh -c "$nightly" &
 pid=$!
 for _ in $(seq 1 1200); do
-	[ "$(wc -l < "$out/scenarios.jsonl" 2>/dev/null)" = 1 ] && break
+	[ "$(wc -l 2>/dev/null < "$out/scenarios.jsonl")" = 1 ] && break
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1
 done

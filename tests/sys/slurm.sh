@@ -156,8 +156,17 @@ done
 [ "$(scontrol -o show job "${jobid}_1" | grep -o 'Restarts=[0-9]*')" = Restarts=1 ] &&
 	[ "$(grep -c '^slurm-sweep.sh: task 1 ' "$work/migbench-${jobid}_1.log")" = 2 ] &&
 	ok "task 1 ran twice (Restarts=1, two starts in its log)" || fail "task 1 ran twice" "$(grep '^slurm-sweep.sh' "$work/migbench-${jobid}_1.log" | tr '\n' ' ')"
-grep -q -- "--resume results/slurm-$jobid/shard-1" "$work/migbench-${jobid}_1.log" &&
-	ok "the requeued task resumed its shard" || fail "the requeued task resumed its shard" "$(tail -n 5 "$work/migbench-${jobid}_1.log" | tr '\n' ' ')"
+log1=$work/migbench-${jobid}_1.log
+lab1=$(sed -n 's/^slurm-sweep.sh: task 1 on lab \([a-z0-9]*\),.*/\1/p' "$log1" | head -n 1)
+grep -q 'interrupted by signal 15' "$log1" && [ "$(grep -c "^lab '$lab1' is down" "$log1")" = 2 ] &&
+	ok "the requeue stopped task 1 with SIGTERM and its trap took its lab down" ||
+	fail "the requeue stopped task 1 with SIGTERM and its trap took its lab down" "$(grep -i 'interrupt\|is down' "$log1" | tr '\n' ' ')"
+# Its second start runs only what its first left: one scenario, not the first one.
+again=$(sed -n '/^slurm-sweep.sh: task 1 .*(start 2)$/,$p' "$log1" | grep '^\[[0-9]*/[0-9]*\] ')
+first=$(jq -r .id "$tmp/first.jsonl")
+[ "$(grep -c . <<<"$again")" = 1 ] && [[ $again == "[1/1] "* && $again != *"$first"* ]] &&
+	ok "the requeued task resumed its shard: its second start ran only $(awk '{print $2}' <<<"$again")" ||
+	fail "the requeued task resumed its shard, running only what was left" "$(tr '\n' ';' <<<"$again") / $(tail -n 5 "$log1" | tr '\n' ' ')"
 
 # Shard 1: each of its scenarios once, the first line unchanged.
 got=$(jq -r .id "$s1/scenarios.jsonl" 2>/dev/null)
