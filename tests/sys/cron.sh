@@ -44,8 +44,7 @@ for _ in $(seq 1 1200); do
 	sleep 0.1
 done
 sleep 2   # into the second scenario
-kill -9 -- -$pid 2>/dev/null
-wait $pid 2>/dev/null
+{ kill -9 -- -$pid; wait $pid; } 2>/dev/null
 pid=""
 cp "$out/scenarios.jsonl" "$tmp/before.jsonl" 2>/dev/null
 [ "$(jq -s length "$tmp/before.jsonl" 2>/dev/null)" = 1 ] && ok "the nightly line killed (-9) with 1 of 2 scenarios recorded" ||
