@@ -121,7 +121,9 @@ static const struct jf_field dirty_rate_fields[] = {
 static const struct jf_field prediction_in_fields[] = {
 #define T struct res_prediction_in
 	{ "memory_bytes", JF_NUM, JF_AT(T, memory_bytes), .doc = "M: what round 0 sends" },
-	{ "memory_source", JF_STR, JF_AT(T, memory_source) },
+	{ "memory_source", JF_STR, JF_AT(T, memory_source),
+	  .doc = "previous_migration (its memory total minus zero pages), qemu_rss or memory_size" },
+	{ "memory_from", JF_STR, JF_AT(T, memory_from), JF_OMIT },
 	{ "memory_size_bytes", JF_NUM, JF_AT(T, memory_size_bytes) },
 	{ "rss_bytes", JF_NUM, JF_AT(T, rss_bytes) },
 	{ "dirty_rate_bytes_per_s", JF_NUM, JF_AT(T, dirty_rate_bytes_per_s) },

@@ -118,6 +118,7 @@ struct res_dirty_rate {
 struct res_prediction_in {
 	double memory_bytes;           /* M, what round 0 sends */
 	char *memory_source;           /* "previous_migration", "qemu_rss", "memory_size" */
+	char *memory_from;             /* previous_migration: the scenario it was seen in */
 	double memory_size_bytes;      /* the guest's RAM */
 	double rss_bytes;              /* QEMU's resident memory before the migration, NaN if unknown */
 	double dirty_rate_bytes_per_s; /* D */

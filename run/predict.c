@@ -17,6 +17,8 @@
 
 void pred_memo_free(struct pred_memo *m)
 {
+	for (int i = 0; i < m->n; i++)
+		free(m->v[i].id);
 	free(m->v);
 	memset(m, 0, sizeof(*m));
 }
@@ -78,17 +80,35 @@ static void stream_times(const struct mig_result *mr, struct res_migration *o)
 	o->transfer_s = start && mr->t_resume > start ? (double)(mr->t_resume - start) / 1e9 : NAN;
 }
 
+/* The latest migration in memo of a guest with c's memory, of c's workload
+ * if there is one; NULL if none. */
+static const struct pred_seen *seen_like(const struct pred_memo *memo, const struct mb_config *c)
+{
+	const struct pred_seen *any = NULL;
+	for (int i = memo->n - 1; i >= 0; i--) {
+		if (memo->v[i].memory != c->memory)
+			continue;
+		if (memo->v[i].workload == c->workload)
+			return &memo->v[i];
+		if (!any)
+			any = &memo->v[i];
+	}
+	return any;
+}
+
 /* M: an earlier migration of a guest like this one (memory total minus zero
- * pages), else QEMU's resident memory (at most the RAM), else the RAM. */
+ * pages), else QEMU's resident memory (at most the RAM; an overestimate:
+ * pages the guest touched and zeroed are resident), else the RAM. */
 static void memory_input(const struct pred_memo *memo, const struct mb_config *c, struct res_prediction_in *in)
 {
+	const struct pred_seen *seen = seen_like(memo, c);
 	in->memory_size_bytes = (double)c->memory;
-	for (int i = memo->n - 1; i >= 0; i--)
-		if (memo->v[i].workload == c->workload && memo->v[i].memory == c->memory) {
-			in->memory_bytes = memo->v[i].nonzero_bytes;
-			res_set(&in->memory_source, "previous_migration");
-			return;
-		}
+	if (seen) {
+		in->memory_bytes = seen->nonzero_bytes;
+		res_set(&in->memory_source, "previous_migration");
+		res_set(&in->memory_from, seen->id);
+		return;
+	}
 	if (isfinite(in->rss_bytes) && in->rss_bytes > 0) {
 		in->memory_bytes = fmin(in->rss_bytes, in->memory_size_bytes);
 		res_set(&in->memory_source, "qemu_rss");
@@ -123,7 +143,8 @@ static char *caveat(const struct res_precopy *p)
 	}
 }
 
-static void remember(struct pred_memo *memo, const struct mb_config *c, const struct mig_result *mr)
+static void remember(struct pred_memo *memo, const struct mb_config *c, const struct mig_result *mr,
+		     const char *id)
 {
 	double page = PAGE_SIZE_DEFAULT, nonzero;
 	if (mr->npolls && mr->polls[mr->npolls - 1].page_size)
@@ -132,7 +153,7 @@ static void remember(struct pred_memo *memo, const struct mb_config *c, const st
 	if (!mr->mem_total || nonzero <= 0)
 		return;
 	memo->v = mb_xrealloc(memo->v, (size_t)(memo->n + 1) * sizeof(*memo->v));
-	memo->v[memo->n++] = (struct pred_seen){ c->workload, c->memory, nonzero };
+	memo->v[memo->n++] = (struct pred_seen){ c->workload, c->memory, nonzero, mb_xstrdup(id) };
 }
 
 void pred_fill(struct pred_memo *memo, const struct mb_config *c, const struct mig_result *mr,
@@ -158,7 +179,7 @@ void pred_fill(struct pred_memo *memo, const struct mb_config *c, const struct m
 	in->timeout_s = rec->precopy.timeout_s;
 	p->caveat = caveat(&rec->precopy);
 	if (mr->ok)
-		remember(memo, c, mr);
+		remember(memo, c, mr, rec->id);
 	if (!rec->dirty_rate.measured) {
 		res_set(&p->skipped, "no dirty rate (see dirty_rate.skipped)");
 		return;

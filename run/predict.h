@@ -18,6 +18,7 @@ struct pred_seen {
 	int workload;
 	uint64_t memory;
 	double nonzero_bytes;     /* memory total - zero pages of that migration */
+	char *id;                 /* its scenario */
 };
 struct pred_memo {
 	struct pred_seen *v;
