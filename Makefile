@@ -66,10 +66,11 @@ migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrat
 model_SRCS   := model/precopy.c
 run_SRCS     := run/testbed.c run/scenario.c run/predict.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
+                report/predicted.c report/compare.c \
                 report/sweep.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
-                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c
+                cli/cmd_guest.c cli/cmd_report.c cli/cmd_compare.c cli/cmd_run.c cli/cmd_delayline.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
             $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(model_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
