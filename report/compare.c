@@ -580,10 +580,11 @@ char *cmp_text(const struct cmp_result *r)
 			mb_str_printf(&s, " %4d", m->nb);
 			num(&s, m->mean_b);
 			num(&s, m->diff);
-			if (isfinite(m->ci_low))
-				mb_str_printf(&s, "  [%10.4g, %10.4g] %6.1f%s\n", m->ci_low, m->ci_high, m->df,
-					      m->significant ? "  *" : "");
-			else
+			if (isfinite(m->ci_low)) {
+				char *ci = mb_xasprintf("[%.4g, %.4g]", m->ci_low, m->ci_high);
+				mb_str_printf(&s, " %25s %6.1f%s\n", ci, m->df, m->significant ? "  *" : "");
+				free(ci);
+			} else
 				mb_str_printf(&s, " %25s %6s\n", "(needs 2 repetitions)", "-");
 			free(name);
 		}
