@@ -233,6 +233,16 @@ static void set_text(struct mb_str *s, json_object *set)
 		mb_str_printf(s, " and %d more", n - 4);
 }
 
+/* "; key (A: x, y; B: z)" into s ("; " only after something). */
+static void differ_text(struct mb_str *s, const char *key, json_object *va, json_object *vb)
+{
+	mb_str_printf(s, "%s%s (A: ", s->len ? "; " : "", key);
+	set_text(s, va);
+	mb_str_puts(s, "; B: ");
+	set_text(s, vb);
+	mb_str_puts(s, ")");
+}
+
 static bool in_list(const char *k, const char *const *list, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -274,13 +284,8 @@ static int pairing_keys(const struct side *a, const struct side *b, const struct
 			push(&out->ignored, &out->nignored, k);
 			continue;
 		}
-		if (in_list(k, protocol_keys, (int)MB_ARRAY_SIZE(protocol_keys)) && !same_set(va, vb)) {
-			mb_str_printf(&bad, "%s%s (A: ", bad.len ? "; " : "", k);
-			set_text(&bad, va);
-			mb_str_puts(&bad, "; B: ");
-			set_text(&bad, vb);
-			mb_str_puts(&bad, ")");
-		}
+		if (in_list(k, protocol_keys, (int)MB_ARRAY_SIZE(protocol_keys)) && !same_set(va, vb))
+			differ_text(&bad, k, va, vb);
 		push(keys, nkeys, k);
 	}
 	json_object_object_foreach(sb, kb, vb2)
@@ -292,7 +297,7 @@ static int pairing_keys(const struct side *a, const struct side *b, const struct
 	if (bad.len)
 		rc = mb_err(MB_EINPUT, "%s and %s measure differently: their profiles differ in %s; a comparison "
 				       "would be meaningless (--ignore KEY compares across a key anyway)",
-			    a->recs ? out->a.dir : "A", out->b.dir, mb_str_cstr(&bad));
+			    out->a.dir, out->b.dir, mb_str_cstr(&bad));
 	if (*nkeys)
 		qsort(*keys, (size_t)*nkeys, sizeof(**keys), str_cmp);
 	mb_str_free(&bad);
@@ -454,13 +459,8 @@ static int pair_cells(const struct side *a, const struct side *b, char **keys, i
 		for (int i = 0; i < nkeys; i++) {
 			json_object *va, *vb;
 			if (json_object_object_get_ex(sa, keys[i], &va) && json_object_object_get_ex(sb, keys[i], &vb) &&
-			    !same_set(va, vb)) {
-				mb_str_printf(&why, "%s%s (A: ", why.len ? "; " : "", keys[i]);
-				set_text(&why, va);
-				mb_str_puts(&why, "; B: ");
-				set_text(&why, vb);
-				mb_str_puts(&why, ")");
-			}
+			    !same_set(va, vb))
+				differ_text(&why, keys[i], va, vb);
 		}
 		rc = mb_err(MB_EINPUT, "%s and %s share no cell (no two scenarios with the same settings)%s%s%s",
 			    out->a.dir, out->b.dir, why.len ? "; settings that differ: " : "", mb_str_cstr(&why),
