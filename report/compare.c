@@ -705,7 +705,8 @@ static void compare_plots(struct render *rd, void *ctx)
 				rep_gp_quote(&p->gp, r->cells[i].name);
 				rep_bprintf(&p->gp, " %d", i);
 			}
-			rep_bprintf(&p->gp, ")\nset xrange [-0.5:%d.5]\nset bmargin 8\n", r->ncells - 1);
+			rep_bprintf(&p->gp, ")\nset xrange [-0.5:%d.5]\nset offsets 0, 0, graph 0.1, graph 0.1\nset bmargin 8\n",
+				    r->ncells - 1);
 			rep_bprintf(&p->gp, "plot 'data/%s' using 1:2:3:4 with yerrorbars pt 7 lc rgb '#1f5fa8' "
 					    "title 'difference', 0 with lines dt 2 lc rgb '#555555' title 'no difference'\n",
 				    dat);

@@ -58,7 +58,7 @@ void rep_predicted(struct render *r)
 	rep_bfree(&d);
 	p = rep_new_plot(r, mb_xstrdup(PRED_PNG), -1, -1);
 	rep_bprintf(&p->gp, "reset\nset terminal pngcairo size 1000,480 font 'sans,10' noenhanced\n"
-			    "set output '%s'\nset grid\nset key top left\nset size ratio -1\n"
+			    "set output '%s'\nset grid\nset key bottom right\nset size ratio -1\n"
 			    "set multiplot layout 1,2 title 'pre-copy rounds model (%d migration%s)'\n",
 		    p->png, n, n == 1 ? "" : "s");
 	panel(&p->gp, "transfer time", 1, 2, tmax > 0 ? tmax * 1.1 : 1);
