@@ -500,6 +500,14 @@ static int scn_migrate(struct scn *s)
 	rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
+	if (s->mr.outcome >= 0 && (rc == MB_OK || rc == MB_EFAILED)) {
+		/* Converged or not, the system under test decided: a result. */
+		rec->has_outcome = true;
+		rec->outcome = s->mr.outcome;
+		free(rec->outcome_why);
+		rec->outcome_why = mig_outcome_why(&s->mr, rc ? mb_errmsg() : NULL);
+		rc = MB_OK;
+	}
 	csv = mig_polls_csv(&s->mr, s->mr.t_start);
 	rec->jobstats_file = mb_xasprintf("jobstats/%s.csv", s->sc->id);
 	if (res_write(r->res, rec->jobstats_file, csv, strlen(csv)) != MB_OK) {
@@ -526,6 +534,13 @@ static int scn_measure(struct scn *s)
 		rc = scn_migrate(s);
 	if (rc)
 		return rc;
+	if (s->mr.outcome != RES_CONVERGED) {
+		/* The guest still runs on the source: the window after the attempt. */
+		res_set(&s->rec->guest_host_after, s->from.name);
+		phase_event(r, "after");
+		s->t_after = s->mr.t_end + c->after_ns;
+		return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+	}
 	/* The guest now runs on the target. */
 	virDomainFree(g->dom);
 	g->dom = virDomainLookupByName(s->to.conn, g->name);
@@ -544,14 +559,18 @@ static int scn_measure(struct scn *s)
 	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
 }
 
-/* The phases and the samples file of a scenario that migrated. */
+/* The phases and the samples file of a scenario with an outcome: during is
+ * the migration up to the resume on the target, or the whole attempt when
+ * it did not complete (after is then on the source). */
 static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 {
 	struct runner *r = s->r;
 	struct res_scenario *rec = s->rec;
 	const char *unit = wl_unit(s->c->workload);
+	bool moved = s->mr.outcome == RES_CONVERGED;
 	struct samples_windows w = { .t_ref = s->mr.t_start, .before = s->mr.t_start - s->c->before_ns,
-				     .start = s->mr.t_start, .resume = s->mr.t_resume, .after = s->t_after };
+				     .start = s->mr.t_start, .resume = moved ? s->mr.t_resume : s->mr.t_end,
+				     .after = s->t_after };
 	struct phases ph;
 	char *csv;
 
@@ -574,8 +593,8 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	if (res_write(r->res, rec->samples.file, csv, strlen(csv)) != MB_OK)
 		mb_warn("%s", mb_errmsg());
 	free(csv);
-	/* Where the guest is now, checked. */
-	if (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running"))
+	/* Where the guest is now, checked (mig_classify checked it stayed). */
+	if (moved && (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running")))
 		return mb_err(MB_EFAILED, "after the migration the guest is %s on %s and %s on %s",
 			      s->mr.src_state, s->from.name, s->mr.dst_state, s->to.name);
 	return MB_OK;
@@ -608,7 +627,7 @@ static int scn_collect(struct scn *s, int rc)
 	s->rec->samples.console_bytes = g->con.bytes;
 	s->rec->samples.console_opens = (uint64_t)g->con.opens;
 	pthread_mutex_unlock(&g->con.mu);
-	if (rc == MB_OK && s->mr.ok)
+	if (rc == MB_OK && s->rec->has_outcome)
 		rc = scn_phases(s, v, n);
 	free(v);
 	return rc;
