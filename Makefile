@@ -65,7 +65,7 @@ samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
 run_SRCS     := run/testbed.c run/scenario.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
-                report/sweep.c report/html.c report/report.c
+                report/sweep.c report/compare.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
                 cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c

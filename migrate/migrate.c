@@ -571,6 +571,12 @@ int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpo
 		rc = MB_OK;
 	}
 	snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, f.w->uuid));
+	/* A failed incoming guest is torn down on the target a moment later. */
+	for (int i = 0; f.w->call_rc < 0 && i < 30 && (!strcmp(res->dst_state, "paused") ||
+						     !strcmp(res->dst_state, "shutoff")); i++) {
+		mb_sleep_ns(MIG_POLL_NS);
+		snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, f.w->uuid));
+	}
 	snprintf(res->src_state, sizeof(res->src_state), "%s", dom_state_name(from->conn, f.w->uuid));
 	res->call_error = f.w->call_error;
 	if (res->ok && strcmp(res->dst_state, "running")) {

@@ -16,6 +16,9 @@
  *   migration-time-vs-delay.png   mean and 95% CI over repetitions, one line
  *   downtime-vs-delay.png         per workload / pre-copy setting, with the
  *   relative-performance-vs-delay.png  RAM / link bandwidth lower bound
+ *                                 (when the delay varies)
+ *   compare-<delay>ms.png         settings side by side at one delay
+ *                                 (compare.c), when the settings vary
  *
  * A plot gnuplot fails on is reported and left out; the others are drawn
  * (gnuplot stops at an error, so the rest of the script runs again). */
@@ -46,6 +49,7 @@ struct plot *rep_new_plot(struct render *r, char *png, int row, int metric)
 	p->png = png;
 	p->row = row;
 	p->metric = metric;
+	p->compare = -1;
 	return p;
 }
 
@@ -208,7 +212,9 @@ static void publish(struct render *r, const char *plots, struct rep_plotted *out
 		else if (p->row >= 0) {
 			out->timeline[p->row] = mb_xstrdup(p->png);
 			out->ntimelines++;
-		} else
+		} else if (p->compare >= 0)
+			out->compare[out->ncompare++] = mb_xstrdup(p->png);
+		else
 			out->sweep[p->metric] = true;
 		free(src);
 		free(dst);
@@ -285,8 +291,13 @@ int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
 		free(d);
 	}
 	if (!rc) {
+		struct rep_groups gs;
+		rep_groups_build(set, &gs);
 		rep_timelines(&r);
-		out->nseries = rep_sweep(&r);
+		out->nseries = rep_sweep(&r, gs.ndelays > 1);
+		rep_compare_plots(&r, &gs);
+		rep_groups_free(&gs);
+		out->compare = mb_xcalloc((size_t)r.ncompare + 1, sizeof(*out->compare));
 		if (r.nplots && full_script(&r) == MB_OK) {
 			gnuplot_all(&r);
 			publish(&r, plots, out);
@@ -304,5 +315,8 @@ void rep_plotted_free(struct rep_plotted *p, int nrows)
 	for (int i = 0; p->timeline && i < nrows; i++)
 		free(p->timeline[i]);
 	free(p->timeline);
+	for (int i = 0; i < p->ncompare; i++)
+		free(p->compare[i]);
+	free(p->compare);
 	memset(p, 0, sizeof(*p));
 }

@@ -16,6 +16,27 @@
 
 /* ---- series labels -------------------------------------------------------------- */
 
+/* " key value" with the value in human units ("max_downtime 2 s"); text
+ * that is not a number of the option's kind stays as it is. */
+static void label_setting(struct rep_buf *b, const struct mb_option *o, const char *text)
+{
+	static const struct { enum opt_type t; const char *unit; } units[] = {
+		{ OPT_DURATION, "s" }, { OPT_SIZE, "B" }, { OPT_RATE, "B/s" }
+	};
+	char *end;
+	double v = strtod(text, &end);
+	rep_bprintf(b, " %s ", o->full);
+	for (size_t i = 0; end != text && !*end && isfinite(v) && i < MB_ARRAY_SIZE(units); i++)
+		if (units[i].t == o->type) {
+			rep_human(b, v, units[i].unit);
+			return;
+		}
+	if (o->type == OPT_BOOL && (!strcmp(text, "true") || !strcmp(text, "false")))
+		rep_bputs(b, text[0] == 't' ? "yes" : "no");
+	else
+		rep_bputs(b, text);
+}
+
 char **rep_series_labels(const struct rep_set *set)
 {
 	json_object **count = mb_xcalloc(mb_noptions, sizeof(*count)); /* value -> rows, per option */
@@ -53,7 +74,7 @@ char **rep_series_labels(const struct rep_set *set)
 			rep_bprintf(&b, " %s", row->experiment);
 		for (int j = 0; j < row->ncfg; j++)
 			if (strcmp(modal[row->cfg_opt[j]], row->cfg_val[j]))
-				rep_bprintf(&b, " %s=%s", mb_options[row->cfg_opt[j]].full, row->cfg_val[j]);
+				label_setting(&b, &mb_options[row->cfg_opt[j]], row->cfg_val[j]);
 		labels[i] = b.s;
 	}
 	for (size_t o = 0; o < mb_noptions; o++)
@@ -115,8 +136,8 @@ static struct point *sweep_points(const struct rep_set *set, int *npts, char ***
 		const struct rep_row *row = &set->rows[i];
 		struct point *p = &pts[*npts];
 		json_object *s;
-		if (strcmp(row->status, "ok") || !isfinite(row->delay_ms))
-			continue;
+		if (rep_row_outcome(row) != REP_O_CONVERGED || !isfinite(row->delay_ms))
+			continue; /* the unfinished ones: the comparison plot and table */
 		if (!json_object_object_get_ex(ids, labels[i], &s)) {
 			s = json_object_new_int(*nseries);
 			json_object_object_add(ids, labels[i], s);
@@ -258,13 +279,14 @@ static void sweep_plot(struct render *r, const struct point *pts, int npts, char
 	}
 }
 
-/* The three sweep plots; the number of series. */
-int rep_sweep(struct render *r)
+/* The three sweep plots (only when the delay varies: one x point says
+ * nothing, the comparison plot shows it); the number of series. */
+int rep_sweep(struct render *r, bool delay_varies)
 {
 	int npts, nseries;
 	char **names;
 	struct point *pts = sweep_points(r->set, &npts, &names, &nseries);
-	for (int k = 0; npts && k < REP_NMETRIC; k++)
+	for (int k = 0; delay_varies && npts && k < REP_NMETRIC; k++)
 		sweep_plot(r, pts, npts, names, k);
 	for (int i = 0; i < nseries; i++)
 		free(names[i]);

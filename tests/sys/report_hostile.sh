@@ -121,8 +121,8 @@ for p in "${payloads[@]}"; do
 done
 report "$d"
 expect "every payload as a config value (series labels)" "$d" "16 scenarios, 16 timelines"
-grep -q "max_downtime=" "$d/plots/plots.gp" && ok "config payloads reach the labels, quoted" \
-	|| fail "config payloads reach the labels, quoted" "no max_downtime= label in plots.gp"
+grep -q "max_downtime " "$d/plots/plots.gp" && ok "config payloads reach the labels, quoted" \
+	|| fail "config payloads reach the labels, quoted" "no 'max_downtime ' label in plots.gp"
 
 # ---- file names in records ------------------------------------------------------------------
 ln -s /etc/passwd "$WORK/passwd-link"

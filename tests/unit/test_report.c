@@ -397,12 +397,12 @@ static void test_labels_mixed_types(void **state)
 		free(text);
 	}
 	labels = rep_series_labels(&set);
-	assert_string_equal(labels[0], "w max_downtime=null");
+	assert_string_equal(labels[0], "w max_downtime null");
 	assert_string_equal(labels[1], "w");
 	assert_string_equal(labels[2], "w");
-	assert_string_equal(labels[3], "w max_downtime=true");
+	assert_string_equal(labels[3], "w max_downtime true");
 	assert_string_equal(labels[4], "w");
-	assert_string_equal(labels[5], "w max_downtime=0.1");
+	assert_string_equal(labels[5], "w max_downtime 100 ms"); /* human units */
 	rep_labels_free(labels, set.n);
 	rep_free(&set);
 }
