@@ -274,7 +274,8 @@ static void compare_plot(struct render *r, const struct rep_group *g, int ng)
 	gp = &p->gp;
 	rep_bprintf(gp, "reset\nset terminal pngcairo size 1300,%d font 'sans,10' noenhanced\n"
 			"set output '%s'\nset grid ytics\nset style fill solid 0.5 border\nset boxwidth 0.6\n"
-			"set xrange [-0.6:%d.6]\nset yrange [0:*]\nset bmargin 12\n",
+			"set xrange [-0.6:%d.6]\nset yrange [0:*]\nset offsets 0, 0, graph 0.2, 0\n"
+			"set bmargin 10\nset key top right opaque\n",
 		    900 + 20 * ng, p->png, ng - 1);
 	compare_xtics(gp, g, ng);
 	rep_bprintf(gp, "set multiplot layout 2,2 title 'settings compared at RTT %.6g ms: mean and 95%% CI of "
@@ -306,7 +307,9 @@ void rep_compare_plots(struct render *r, const struct rep_groups *gs)
 	for (int from = 0, to; from < gs->n; from = to) {
 		for (to = from; to < gs->n && gs->g[to].delay_ms == gs->g[from].delay_ms; to++)
 			;
-		if (to - from > 1 && isfinite(gs->g[from].delay_ms))
+		/* Settings side by side; or the one setting when nothing else
+		 * varies (one x point against the delay says nothing). */
+		if ((to - from > 1 || gs->ndelays == 1) && isfinite(gs->g[from].delay_ms))
 			compare_plot(r, &gs->g[from], to - from);
 	}
 }

@@ -98,7 +98,8 @@ struct rep_stat rep_group_stat(const struct rep_set *set, const struct rep_group
 			       bool converged);
 /* comparison.csv: one row per setting and delay (free it). */
 char *rep_comparison_csv(const struct rep_set *set, const struct rep_groups *gs);
-/* One comparison plot per delay that has more than one setting. */
+/* One comparison plot per delay that has more than one setting (or for
+ * the one delay there is), when there are at most 8 delays. */
 void rep_compare_plots(struct render *r, const struct rep_groups *gs);
 
 extern const char *const rep_sweep_file[REP_NMETRIC];

@@ -34,7 +34,7 @@ struct rep_row {
 	double repetition, delay_ms, delay_s, jitter_s, loss, rate, memory;
 	double max_downtime_s, bandwidth, auto_converge, xbzrle, multifd, postcopy_after;
 	double total_s, downtime_s, setup_s, bytes, iterations, mig_bandwidth, observed_downtime_s;
-	double postcopy, pause_s, resume_s;
+	double postcopy, pause_s, resume_s, end_s;
 	double before_rate, before_stddev, before_n, during_rate, during_stddev, during_n;
 	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
 	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;

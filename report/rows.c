@@ -99,6 +99,7 @@ static const struct field row_fields[] = {
 	{ NULL, "jobstats_file", RS(jobstats_file) },
 	{ NULL, "migration.pause_s", RN(pause_s) },
 	{ NULL, "migration.resume_s", RN(resume_s) },
+	{ NULL, "migration.end_s", RN(end_s) },
 };
 #define ITER_PATH "migration.iteration_events_s"
 #define CONFIG_PATH "config"
