@@ -35,6 +35,9 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 		for (const struct link_ops *const *o = link_backends; *o; o++)
 			if (!strcmp((*o)->name, backend))
 				t->ops = *o;
+		/* "auto": the backend lab.link=auto would choose on this machine. */
+		if (!strcmp(backend, "auto"))
+			return link_choose(LINKB_AUTO, &t->ops, t->why, sizeof(t->why));
 		return MB_OK;
 	}
 	if (c->hosts_source[0]) {
@@ -48,7 +51,10 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 		return link_choose(LINKB_NETEM, &t->ops, t->why, sizeof(t->why));
 	}
 	{
-		int rc = lab_load(&t->lab, c);
+		struct lab_params lp;
+		int rc;
+		lab_params_from_config(&lp, c);
+		rc = lab_load(&t->lab, &lp);
 		if (rc)
 			return rc;
 	}
