@@ -535,10 +535,16 @@ static int scn_measure(struct scn *s)
 	if (rc)
 		return rc;
 	if (s->mr.outcome != RES_CONVERGED) {
-		/* The guest still runs on the source: the window after the attempt. */
+		/* The guest still runs on the source: the window after the attempt.
+		 * Aborting takes QEMU a second or two, the guest's output may pause
+		 * meanwhile (the gap is in guest_gap_s): wait for its next sample. */
 		res_set(&s->rec->guest_host_after, s->from.name);
 		phase_event(r, "after");
 		s->t_after = s->mr.t_end + c->after_ns;
+		if (console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC) != MB_OK)
+			return mb_err(MB_EFAILED, "no sample from the guest within 15 s after the migration "
+						  "was aborted on %s%s", s->from.name,
+				      g->con.panicked ? ": its kernel panicked (see the console log)" : "");
 		return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
 	}
 	/* The guest now runs on the target. */
