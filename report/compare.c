@@ -82,6 +82,19 @@ void rep_groups_free(struct rep_groups *gs)
 	memset(gs, 0, sizeof(*gs));
 }
 
+int rep_groups_nsettings(const struct rep_groups *gs)
+{
+	json_object *seen = json_object_new_object();
+	int n = 0;
+	for (int i = 0; i < gs->n; i++)
+		if (!json_object_object_get_ex(seen, gs->g[i].label, NULL)) {
+			json_object_object_add(seen, gs->g[i].label, NULL);
+			n++;
+		}
+	json_object_put(seen);
+	return n;
+}
+
 /* The double at off in a row. */
 static double at(const struct rep_row *row, size_t off)
 {
@@ -240,10 +253,11 @@ static int compare_data(struct render *r, const struct rep_group *g, int ng, con
 	return rc;
 }
 
-/* xtics: each setting's label with its outcome counts. */
-static void compare_xtics(struct rep_buf *gp, const struct rep_group *g, int ng)
+/* ytics: each setting's label with its outcome counts (first setting on
+ * top). */
+static void compare_ytics(struct rep_buf *gp, const struct rep_group *g, int ng)
 {
-	rep_bputs(gp, "set xtics rotate by 30 right nomirror (");
+	rep_bputs(gp, "set ytics nomirror (");
 	for (int i = 0; i < ng; i++) {
 		struct rep_buf t = { 0 };
 		int left = g[i].n - g[i].count[REP_O_CONVERGED];
@@ -258,6 +272,8 @@ static void compare_xtics(struct rep_buf *gp, const struct rep_group *g, int ng)
 	rep_bputs(gp, ")\n");
 }
 
+/* Settings down the side, one column per metric: bars with 95% CIs of the
+ * converged repetitions, a cross where each unfinished one stood. */
 static void compare_plot(struct render *r, const struct rep_group *g, int ng)
 {
 	char *stem = mb_xasprintf("compare-%.6gms", g[0].delay_ms);
@@ -272,23 +288,29 @@ static void compare_plot(struct render *r, const struct rep_group *g, int ng)
 	p = rep_new_plot(r, mb_xasprintf("%s.png", stem), -1, -1);
 	p->compare = r->ncompare++;
 	gp = &p->gp;
-	rep_bprintf(gp, "reset\nset terminal pngcairo size 1300,%d font 'sans,10' noenhanced\n"
-			"set output '%s'\nset grid ytics\nset style fill solid 0.5 border\nset boxwidth 0.6\n"
-			"set xrange [-0.6:%d.6]\nset yrange [0:*]\nset offsets 0, 0, graph 0.2, 0\n"
-			"set bmargin 10\nset key top right opaque\n",
-		    900 + 20 * ng, p->png, ng - 1);
-	compare_xtics(gp, g, ng);
-	rep_bprintf(gp, "set multiplot layout 2,2 title 'settings compared at RTT %.6g ms: mean and 95%% CI of "
-			"the converged repetitions; x = where an unfinished one stood when it ended'\n",
-		    g[0].delay_ms);
+	rep_bprintf(gp, "reset\nset terminal pngcairo size 1400,%d font 'sans,10' noenhanced\n"
+			"set output '%s'\nset grid xtics\nset style fill solid 0.5 border\n"
+			"set yrange [%d.5:-0.5]\nset xrange [0:*]\nset offsets 0, graph 0.1, 0, 0\n"
+			"unset key\nset xtics font ',9'\n",
+		    190 + 34 * ng, p->png, ng - 1);
+	rep_bprintf(gp, "set multiplot layout 1,%d margins 0.31, 0.99, %.3f, %.3f spacing 0.015 title "
+			"'settings compared at RTT %.6g ms: blue bars = mean and 95%% CI of the converged repetitions; "
+			"red x = where one that did not converge stood when it was aborted'\n",
+		    (int)MB_ARRAY_SIZE(panels), 85.0 / (190 + 34 * ng), 1 - 62.0 / (190 + 34 * ng), g[0].delay_ms);
 	for (size_t k = 0; k < MB_ARRAY_SIZE(panels); k++) {
 		int c = 2 + 3 * (int)k;
-		rep_bprintf(gp, "set title '%s'\nset ylabel '%s'\n", panels[k].title, panels[k].ylabel);
-		rep_bprintf(gp, "plot 'data/%s.dat' using 1:%d:%d with boxerrorbars lc rgb '#1f5fa8' title 'converged'",
-			    stem, c, c + 1);
+		if (k == 0)
+			compare_ytics(gp, g, ng);
+		else
+			rep_bputs(gp, "unset ytics\n");
+		rep_bprintf(gp, "set title '%s'\nset xlabel '%s'\n", panels[k].title, panels[k].ylabel);
+		/* Horizontal bars: x from 0 to the mean, y the setting +- 0.3. */
+		rep_bprintf(gp, "plot 'data/%s.dat' using (0):1:(0):%d:(column(1)-0.3):(column(1)+0.3) with boxxyerror "
+				"lc rgb '#1f5fa8' notitle, '' using %d:1:%d with xerrorbars pt 0 lc rgb '#0b2f5a' notitle",
+			    stem, c, c, c + 1);
 		if (marks && panels[k].unfinished_off)
-			rep_bprintf(gp, ", 'data/%s.nc.dat' using 1:%d with points pt 2 ps 2 lw 2 lc rgb '#c0392b' "
-					"title 'did not converge: when aborted'",
+			rep_bprintf(gp, ", 'data/%s.nc.dat' using %d:1 with points pt 2 ps 2 lw 2 lc rgb '#c0392b' "
+					"notitle",
 				    stem, 2 + (int)k);
 		rep_bputs(gp, "\n");
 	}

@@ -49,10 +49,9 @@ struct plot *rep_new_plot(struct render *r, char *png, int row, int metric);
 /* Write data/<name> in the render directory (a new file: two rows whose
  * names collide do not overwrite each other). */
 int rep_write_data(struct render *r, const char *name, const struct rep_buf *b) MB_WUR;
-/* The timelines' data files and plots; the sweep's (returns the number of
- * series). */
+/* The timelines' data files and plots; the sweep's against the delay. */
 void rep_timelines(struct render *r);
-int rep_sweep(struct render *r, bool delay_varies);
+void rep_sweep(struct render *r, bool delay_varies);
 
 enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
 
@@ -87,6 +86,8 @@ struct rep_groups {
 };
 void rep_groups_build(const struct rep_set *set, struct rep_groups *out);
 void rep_groups_free(struct rep_groups *gs);
+/* Distinct settings (labels) over all delays. */
+int rep_groups_nsettings(const struct rep_groups *gs);
 
 struct rep_stat {
 	double mean, ci;       /* NaN when no repetition has it; ci NaN below 2 */

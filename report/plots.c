@@ -294,7 +294,8 @@ int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
 		struct rep_groups gs;
 		rep_groups_build(set, &gs);
 		rep_timelines(&r);
-		out->nseries = rep_sweep(&r, gs.ndelays > 1);
+		rep_sweep(&r, gs.ndelays > 1);
+		out->nseries = rep_groups_nsettings(&gs);
 		rep_compare_plots(&r, &gs);
 		rep_groups_free(&gs);
 		out->compare = mb_xcalloc((size_t)r.ncompare + 1, sizeof(*out->compare));

@@ -43,6 +43,7 @@ char **rep_series_labels(const struct rep_set *set)
 	const char **modal = mb_xcalloc(mb_noptions, sizeof(*modal));
 	int *best = mb_xcalloc(mb_noptions, sizeof(*best));
 	char **labels = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*labels));
+	bool one_workload = false;
 	json_object *c;
 
 	for (int i = 0; i < set->n; i++)
@@ -66,16 +67,27 @@ char **rep_series_labels(const struct rep_set *set)
 				modal[o] = set->rows[i].cfg_val[j];
 			}
 		}
+	/* The workload only when it tells rows apart (or nothing else does). */
+	for (int i = 1; i < set->n && !one_workload; i++)
+		one_workload = !set->rows[i].workload || !set->rows[0].workload ||
+			       strcmp(set->rows[i].workload, set->rows[0].workload);
+	one_workload = !one_workload;
 	for (int i = 0; i < set->n; i++) {
 		const struct rep_row *row = &set->rows[i];
 		struct rep_buf b = { 0 };
-		rep_bputs(&b, row->workload ? row->workload : "?");
 		if (row->experiment && strcmp(row->experiment, "global"))
 			rep_bprintf(&b, " %s", row->experiment);
 		for (int j = 0; j < row->ncfg; j++)
 			if (strcmp(modal[row->cfg_opt[j]], row->cfg_val[j]))
 				label_setting(&b, &mb_options[row->cfg_opt[j]], row->cfg_val[j]);
-		labels[i] = b.s;
+		if (!one_workload || !b.n) {
+			struct rep_buf w = { 0 };
+			rep_bprintf(&w, "%s%s", row->workload ? row->workload : "?", rep_bstr(&b));
+			rep_bfree(&b);
+			b = w;
+		}
+		labels[i] = mb_xstrdup(rep_bstr(&b) + (one_workload && b.n && b.s[0] == ' '));
+		rep_bfree(&b);
 	}
 	for (size_t o = 0; o < mb_noptions; o++)
 		json_object_put(count[o]);
@@ -280,8 +292,8 @@ static void sweep_plot(struct render *r, const struct point *pts, int npts, char
 }
 
 /* The three sweep plots (only when the delay varies: one x point says
- * nothing, the comparison plot shows it); the number of series. */
-int rep_sweep(struct render *r, bool delay_varies)
+ * nothing, the comparison plot shows it). */
+void rep_sweep(struct render *r, bool delay_varies)
 {
 	int npts, nseries;
 	char **names;
@@ -292,5 +304,4 @@ int rep_sweep(struct render *r, bool delay_varies)
 		free(names[i]);
 	free(names);
 	free(pts);
-	return nseries;
 }

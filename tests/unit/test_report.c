@@ -397,12 +397,12 @@ static void test_labels_mixed_types(void **state)
 		free(text);
 	}
 	labels = rep_series_labels(&set);
-	assert_string_equal(labels[0], "w max_downtime null");
+	assert_string_equal(labels[0], "max_downtime null"); /* one workload: not in the label */
 	assert_string_equal(labels[1], "w");
 	assert_string_equal(labels[2], "w");
-	assert_string_equal(labels[3], "w max_downtime true");
+	assert_string_equal(labels[3], "max_downtime true");
 	assert_string_equal(labels[4], "w");
-	assert_string_equal(labels[5], "w max_downtime 100 ms"); /* human units */
+	assert_string_equal(labels[5], "max_downtime 100 ms"); /* human units */
 	rep_labels_free(labels, set.n);
 	rep_free(&set);
 }
@@ -478,7 +478,7 @@ static void test_groups(void **state)
 	rep_groups_build(&set, &gs);
 	assert_int_equal(gs.n, 2);
 	assert_int_equal(gs.ndelays, 1);
-	assert_string_equal(gs.g[0].label, "m plain");
+	assert_string_equal(gs.g[0].label, "plain");
 	assert_int_equal(gs.g[0].count[REP_O_NOT_CONVERGED], 2);
 	assert_int_equal(gs.g[1].count[REP_O_CONVERGED], 2);
 	assert_int_equal(gs.g[1].count[REP_O_FAILED], 1);
@@ -491,8 +491,8 @@ static void test_groups(void **state)
 	assert_true(st.n == 2 && st.mean == 2.5 && fabs(st.ci - 12.706 * 0.5) < 1e-9);
 	csv = rep_comparison_csv(&set, &gs);
 	/* The plain setting: no converged repetition, so empty cells, never 0. */
-	assert_non_null(strstr(csv, "\n0.016,\"m plain\",2,0,2,0,0,0,0,,,"));
-	assert_non_null(strstr(csv, "\n0.016,\"m dt\",3,2,0,0,0,1,0,2.5,"));
+	assert_non_null(strstr(csv, "\n0.016,\"plain\",2,0,2,0,0,0,0,,,"));
+	assert_non_null(strstr(csv, "\n0.016,\"dt\",3,2,0,0,0,1,0,2.5,"));
 	free(csv);
 	rep_groups_free(&gs);
 	rep_free(&set);
