@@ -162,7 +162,7 @@ struct res_scenario {
 	int repetition;
 	int status;                    /* enum res_status */
 	char *error;                   /* NULL when ok */
-	bool has_outcome;              /* status ok and a migration was tried */
+	bool has_outcome;              /* status ok (a result) and a migration was tried */
 	int outcome;                   /* enum res_outcome */
 	char *outcome_why;             /* why not converged, in words (NULL when converged) */
 	char *start_time, *end_time;   /* ISO 8601 UTC */

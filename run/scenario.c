@@ -663,6 +663,10 @@ static int scn_end(struct scn *s, int rc)
 	}
 	rec->status = s->skipped ? RES_SKIPPED : RES_FAILED;
 	res_set(&rec->error, keep.msg);
+	/* The testbed failed (maybe after the migration ended): no result to
+	 * read as an outcome; migration.progress still says how far it got. */
+	rec->has_outcome = false;
+	res_set(&rec->outcome_why, NULL);
 	guest_destroy(r);
 	if (r->tb->link) {
 		struct tb_links all;
