@@ -213,8 +213,9 @@ static bool unfinished(int o)
 	return o == REP_O_NOT_CONVERGED || o == REP_O_ABORTED || o == REP_O_REFUSED;
 }
 
-/* data/compare-<d>.dat: "x mean ci n" per panel; .nc.dat: "x v0 v1 v2 v3"
- * per unfinished repetition. */
+/* data/compare-<d>.dat: "x mean ci n" per panel; .nc.dat: "x v0 v1 v2 v3
+ * failed" per unfinished repetition (failed 1: the testbed failed after
+ * the migration had got that far). */
 static int compare_data(struct render *r, const struct rep_group *g, int ng, const char *stem, bool *marks)
 {
 	struct rep_buf d = { 0 }, nc = { 0 };
@@ -232,14 +233,15 @@ static int compare_data(struct render *r, const struct rep_group *g, int ng, con
 		rep_bputs(&d, "\n");
 		for (int j = 0; j < g[i].n; j++) {
 			const struct rep_row *row = &r->set->rows[g[i].rows[j]];
-			if (!unfinished(rep_row_outcome(row)))
+			int o = rep_row_outcome(row);
+			if (!unfinished(o) && !(o == REP_O_FAILED && isfinite(row->prog_time_s)))
 				continue;
 			rep_bprintf(&nc, "%d", i);
 			for (size_t k = 0; k < MB_ARRAY_SIZE(panels); k++) {
 				double v = panels[k].unfinished_off ? at(row, panels[k].unfinished_off) : NAN;
 				rep_bprintf(&nc, " %.9g", isfinite(v) ? v / panels[k].div : NAN);
 			}
-			rep_bputs(&nc, "\n");
+			rep_bprintf(&nc, " %d\n", o == REP_O_FAILED);
 			*marks = true;
 		}
 	}
@@ -260,10 +262,15 @@ static void compare_ytics(struct rep_buf *gp, const struct rep_group *g, int ng)
 	rep_bputs(gp, "set ytics nomirror (");
 	for (int i = 0; i < ng; i++) {
 		struct rep_buf t = { 0 };
-		int left = g[i].n - g[i].count[REP_O_CONVERGED];
+		const char *sep = " [";
 		rep_bputs(&t, g[i].label);
-		if (left)
-			rep_bprintf(&t, " [%d/%d not done]", left, g[i].n);
+		for (int o = REP_O_NOT_CONVERGED; o < REP_NOUT; o++)
+			if (g[i].count[o]) {
+				rep_bprintf(&t, "%s%d/%d %s", sep, g[i].count[o], g[i].n, rep_outcome_names[o]);
+				sep = ", ";
+			}
+		if (*sep == ',')
+			rep_bputs(&t, "]");
 		rep_bputs(gp, i ? ", " : "");
 		rep_gp_quote(gp, t.s);
 		rep_bprintf(gp, " %d", i);
@@ -295,7 +302,7 @@ static void compare_plot(struct render *r, const struct rep_group *g, int ng)
 		    190 + 34 * ng, p->png, ng - 1);
 	rep_bprintf(gp, "set multiplot layout 1,%d margins 0.31, 0.99, %.3f, %.3f spacing 0.015 title "
 			"'settings compared at RTT %.6g ms: blue bars = mean and 95%% CI of the converged repetitions; "
-			"red x = where one that did not converge stood when it was aborted'\n",
+			"red x = where one that did not converge stood when it was aborted; grey x = where the testbed failed'\n",
 		    (int)MB_ARRAY_SIZE(panels), 85.0 / (190 + 34 * ng), 1 - 62.0 / (190 + 34 * ng), g[0].delay_ms);
 	for (size_t k = 0; k < MB_ARRAY_SIZE(panels); k++) {
 		int c = 2 + 3 * (int)k;
@@ -309,9 +316,11 @@ static void compare_plot(struct render *r, const struct rep_group *g, int ng)
 				"lc rgb '#1f5fa8' notitle, '' using %d:1:%d with xerrorbars pt 0 lc rgb '#0b2f5a' notitle",
 			    stem, c, c, c + 1);
 		if (marks && panels[k].unfinished_off)
-			rep_bprintf(gp, ", 'data/%s.nc.dat' using %d:1 with points pt 2 ps 2 lw 2 lc rgb '#c0392b' "
-					"notitle",
-				    stem, 2 + (int)k);
+			rep_bprintf(gp, ", 'data/%s.nc.dat' using (column(%d) == 0 ? column(%d) : 1/0):1 with points "
+					"pt 2 ps 2 lw 2 lc rgb '#c0392b' notitle, '' using (column(%d) == 1 ? column(%d) : 1/0):1 "
+					"with points pt 2 ps 2 lw 2 lc rgb '#909090' notitle",
+				    stem, 2 + (int)MB_ARRAY_SIZE(panels), 2 + (int)k, 2 + (int)MB_ARRAY_SIZE(panels),
+				    2 + (int)k);
 		rep_bputs(gp, "\n");
 	}
 	rep_bputs(gp, "unset multiplot\n");

@@ -92,7 +92,7 @@ png=$(ls "$d"/plots/compare-*.png 2>/dev/null | head -1)
 labels=$(python3 -c 'import csv,sys; [print(r["setting"]) for r in csv.DictReader(open(sys.argv[1]))]' "$d/comparison.csv")
 miss=$(while read -r l; do grep -qF "'$l" "$d/plots/plots.gp" || echo "$l"; done <<<"$labels")
 [ -z "$miss" ] && ok "the comparison plot names every setting" || fail "the comparison plot names every setting" "missing: $miss"
-grep -q "red x = where one that did not converge stood" "$d/plots/plots.gp" && grep -q "compare-16ms.nc.dat" "$d/plots/plots.gp" && grep -q "not done\]" "$d/plots/plots.gp" \
+grep -q "red x = where one that did not converge stood" "$d/plots/plots.gp" && grep -q "compare-16ms.nc.dat" "$d/plots/plots.gp" && grep -qE "\[[0-9]+/[0-9]+ not_converged" "$d/plots/plots.gp" \
 	&& ok "the comparison plot marks the settings that did not converge" || fail "the comparison plot marks the unfinished"
 grep -qE "max_downtime [0-9.]+ m?s" "$d/plots/plots.gp" && ! grep -q "max_downtime=" "$d/plots/plots.gp" \
 	&& ok "labels in human units (max_downtime 2 s)" || fail "labels in human units" "$(grep -o "max_downtime[^']*" "$d/plots/plots.gp" | head -2)"
