@@ -126,7 +126,7 @@ static void scenario_row(struct rep_buf *b, const struct rep_row *r, const char 
 	rep_html(b, r->id);
 	rep_bprintf(b, "%s</td><td>", png ? "</a>" : "");
 	rep_html(b, r->status);
-	if (r->outcome) {
+	if (r->outcome && ok) { /* a failed scenario's is no result (older records have one) */
 		rep_bputs(b, ", ");
 		rep_html(b, r->outcome);
 	}
