@@ -79,7 +79,7 @@ migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrat
 model_SRCS   := model/precopy.c
 run_SRCS     := run/testbed.c run/scenario.c run/predict.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
-                report/predicted.c report/compare.c \
+                report/predicted.c report/compare.c report/comparison.c \
                 report/sweep.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
@@ -209,7 +209,7 @@ check-unit: all $(UNIT_BINS)
 
 # The unit tests, the profiles and the controller-heavy system tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
-ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|schema|compare
+ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|report_precopy|schema|compare
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -115,10 +115,13 @@ static void end_line(struct runner *r, const struct res_scenario *rec, int idx)
 	if (r->tty)
 		printf("\r\033[K");
 	printf("[%d/%d] %-34s %s", idx, r->total, rec->id, res_status_names[rec->status]);
-	if (rec->status == RES_OK && rec->has_migration && rec->has_phases)
-		printf("  migration %.2f s, downtime %.0f ms, %.0f MiB, %llu iter; during %.2fx, after %.2fx",
-		       m->total_s, m->downtime_s * 1e3, (double)m->bytes / 1048576.0,
-		       (unsigned long long)m->iterations, rec->ratio.during, rec->ratio.after);
+	if (rec->status == RES_OK && rec->has_outcome && rec->outcome != RES_CONVERGED)
+		printf(", %s: %s; during %.2fx", res_outcome_names[rec->outcome],
+		       rec->outcome_why ? rec->outcome_why : "(no reason recorded)", rec->ratio.during);
+	else if (rec->status == RES_OK && rec->has_migration && rec->has_phases)
+		printf("  migration %.2f s, downtime %.0f ms, %.0f MiB, %.0f iter; during %.2fx, after %.2fx",
+		       m->total_s, m->downtime_s * 1e3, m->bytes / 1048576.0, m->iterations,
+		       rec->ratio.during, rec->ratio.after);
 	else
 		printf(": %s", rec->error ? rec->error : "(no error recorded)");
 	printf("\n");
@@ -138,6 +141,7 @@ struct run {
 	int nonly, sidx, scount;
 	int done_before;         /* scenarios the resumed run had already recorded */
 	int ok, failed, skipped;
+	int outcomes[RES_OUTCOME_LAST]; /* of the ok scenarios */
 	double t0;
 };
 
@@ -287,6 +291,8 @@ static int run_all(struct run *x)
 		x->ok += rec.status == RES_OK;
 		x->failed += rec.status == RES_FAILED;
 		x->skipped += rec.status == RES_SKIPPED;
+		if (rec.status == RES_OK && rec.has_outcome)
+			x->outcomes[rec.outcome]++;
 		if (r->json_events)
 			run_event(r, "scenario_end", "record", res_scenario_json(&rec));
 		res_scenario_free(&rec);
@@ -310,9 +316,19 @@ static int finish_run(struct run *x, int rc)
 	}
 	if (!x->r.json_events) {
 		double secs = mb_real_s() - x->t0;
-		printf("%d scenario%s: %d ok, %d failed, %d skipped%s in %dm%02ds; results in %s\n", n,
-		       n == 1 ? "" : "s", x->ok, x->failed, x->skipped, stop_flag ? " (interrupted)" : "",
-		       (int)secs / 60, (int)secs % 60, x->rr.dir);
+		printf("%d scenario%s: %d ok", n, n == 1 ? "" : "s", x->ok);
+		if (x->ok > x->outcomes[RES_CONVERGED]) {
+			/* Results all the same: say how the migrations ended. */
+			const char *sep = " (";
+			for (int o = 0; o < RES_OUTCOME_LAST; o++)
+				if (x->outcomes[o]) {
+					printf("%s%d %s", sep, x->outcomes[o], res_outcome_names[o]);
+					sep = ", ";
+				}
+			printf(")");
+		}
+		printf(", %d failed, %d skipped%s in %dm%02ds; results in %s\n", x->failed, x->skipped,
+		       stop_flag ? " (interrupted)" : "", (int)secs / 60, (int)secs % 60, x->rr.dir);
 	}
 	if (!rc && stop_flag)
 		rc = mb_err(MB_EINTR, "interrupted by signal %d; continue with: migbench run --resume %s",

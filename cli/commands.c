@@ -31,10 +31,13 @@ const struct mb_command mb_commands[] = {
 
 static const char exit_codes[] =
 	"Exit codes:\n"
-	"  0    ok\n"
+	"  0    ok: every scenario ran and has a result.  A migration the system under\n"
+	"       test did not complete (outcome not_converged, aborted or refused) is a\n"
+	"       result, recorded with how far it got: still 0 (the summary line counts them)\n"
 	"  1    internal error (a bug, or an unexpected system error)\n"
 	"  2    bad input: profile, command line or guest output\n"
-	"  3    a scenario failed (the system under test)\n"
+	"  3    a scenario failed: the testbed broke (a daemon died, the link or a host\n"
+	"       stalled, the guest crashed); its record has status failed and the reason\n"
 	"  4    cannot run here: a resource is missing (the reason is printed)\n"
 	"  130  interrupted (SIGINT/SIGTERM); what was finished is kept\n";
 

@@ -256,6 +256,8 @@ static int read_scalar(const struct jf_field *f, json_object *v, void *base, con
 	case JF_NUM:
 		if (v && !is_number(v))
 			return mismatch(path, "a number or null", v);
+		if (v && (f->flags & JF_NONNEG) && json_object_get_double(v) < 0)
+			return mismatch(path, "a non-negative number or null", v);
 		*AT(base, f, double) = v ? json_object_get_double(v) / scale_of(f) : NAN;
 		return MB_OK;
 	case JF_NS: {
@@ -548,6 +550,8 @@ static json_object *schema_of(const struct jf_field *f)
 	case JF_NUM:
 		s = json_object_new_object();
 		json_object_object_add(s, "type", types("number", "null"));
+		if (f->flags & JF_NONNEG)
+			json_object_object_add(s, "minimum", json_object_new_int(0));
 		break;
 	case JF_NS: s = typed("number"); break;
 	case JF_ENUM:

@@ -47,6 +47,7 @@ enum jf_type {
 enum jf_flags {
 	JF_REQ = 1 << 0,  /* the reader rejects an object without it */
 	JF_OMIT = 1 << 1, /* JF_STR: NULL is left out instead of written as null */
+	JF_NONNEG = 1 << 2, /* JF_NUM: a count or size, never negative (null allowed) */
 };
 
 /* A table ends with { NULL } (JF_INLINE entries have no key of their own). */

@@ -84,6 +84,7 @@ struct watch {
 	bool resumed_dst;        /* lifecycle: resumed/started on the target */
 	bool done;               /* the migration call returned */
 	int call_rc;
+	int call_error;          /* libvirt's error number of a failed call */
 	struct mb_error call_err; /* the call's failure, from the migration thread */
 	bool completed;          /* the source's JOB_COMPLETED event filled res */
 	/* migration thread inputs */
@@ -195,8 +196,10 @@ static void *migrate_thread(void *arg)
 {
 	struct watch *w = arg;
 	int rc = virDomainMigrateToURI3(w->dom, w->duri, w->params, w->nparams, w->flags);
+	int code = rc < 0 ? virGetLastErrorCode() : 0;
 	pthread_mutex_lock(&w->mu);
 	w->call_rc = rc;
+	w->call_error = code;
 	mb_err_save(&w->call_err, rc < 0 ? mb_err(MB_EFAILED, "%s", virt_errmsg()) : MB_OK);
 	w->done = true;
 	pthread_mutex_unlock(&w->mu);
@@ -211,6 +214,15 @@ static uint64_t ull(virTypedParameterPtr p, int n, const char *k)
 	if (virTypedParamsGetULLong(p, n, k, &v) <= 0)
 		return 0;
 	return v;
+}
+
+/* A completed job's figure: NaN when libvirt did not report it. */
+static double num(virTypedParameterPtr p, int n, const char *k, double div)
+{
+	unsigned long long v = 0;
+	if (virTypedParamsGetULLong(p, n, k, &v) <= 0)
+		return NAN;
+	return (double)v / div;
 }
 
 static bool poll_job(virDomainPtr dom, struct mig_poll *out)
@@ -230,12 +242,12 @@ static bool poll_job(virDomainPtr dom, struct mig_poll *out)
 	out->mem_processed = ull(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED);
 	out->mem_remaining = ull(p, n, VIR_DOMAIN_JOB_MEMORY_REMAINING);
 	out->data_remaining = ull(p, n, VIR_DOMAIN_JOB_DATA_REMAINING);
+	out->data_processed = ull(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED);
 	out->dirty_rate = ull(p, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE);
 	out->mem_bps = ull(p, n, VIR_DOMAIN_JOB_MEMORY_BPS);
 	out->iteration = ull(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION);
 	out->page_size = ull(p, n, VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE);
-	if (virTypedParamsGetInt(p, n, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, &thr) > 0)
-		out->throttle = thr;
+	out->throttle = virTypedParamsGetInt(p, n, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, &thr) > 0 ? thr : -1;
 	virTypedParamsFree(p, n);
 	return true;
 }
@@ -243,21 +255,21 @@ static bool poll_job(virDomainPtr dom, struct mig_poll *out)
 static void take_completed(struct mig_result *r, virTypedParameterPtr p, int n)
 {
 	int thr = 0;
-	r->total_s = (double)ull(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED) / 1e3;
-	r->downtime_s = (double)ull(p, n, VIR_DOMAIN_JOB_DOWNTIME) / 1e3;
-	r->setup_s = (double)ull(p, n, VIR_DOMAIN_JOB_SETUP_TIME) / 1e3;
-	r->bytes = ull(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED);
-	r->mem_total = ull(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL);
-	r->mem_transferred = ull(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED);
-	r->mem_zero_pages = ull(p, n, VIR_DOMAIN_JOB_MEMORY_CONSTANT);
-	r->mem_normal_pages = ull(p, n, VIR_DOMAIN_JOB_MEMORY_NORMAL);
-	r->iterations = ull(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION);
-	r->bandwidth_bps = (double)ull(p, n, VIR_DOMAIN_JOB_MEMORY_BPS);
+	r->total_s = num(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED, 1e3);
+	r->downtime_s = num(p, n, VIR_DOMAIN_JOB_DOWNTIME, 1e3);
+	r->setup_s = num(p, n, VIR_DOMAIN_JOB_SETUP_TIME, 1e3);
+	r->bytes = num(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED, 1);
+	r->mem_total = num(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL, 1);
+	r->mem_transferred = num(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED, 1);
+	r->mem_zero_pages = num(p, n, VIR_DOMAIN_JOB_MEMORY_CONSTANT, 1);
+	r->mem_normal_pages = num(p, n, VIR_DOMAIN_JOB_MEMORY_NORMAL, 1);
+	r->iterations = num(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION, 1);
+	r->bandwidth_bps = num(p, n, VIR_DOMAIN_JOB_MEMORY_BPS, 1);
 	if (virTypedParamsGetInt(p, n, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, &thr) > 0)
 		r->final_throttle = thr;
-	r->xbzrle_cache_misses = ull(p, n, VIR_DOMAIN_JOB_COMPRESSION_CACHE_MISSES);
-	r->xbzrle_overflow = ull(p, n, VIR_DOMAIN_JOB_COMPRESSION_OVERFLOW);
-	r->xbzrle_bytes = ull(p, n, VIR_DOMAIN_JOB_COMPRESSION_BYTES);
+	r->xbzrle_cache_misses = num(p, n, VIR_DOMAIN_JOB_COMPRESSION_CACHE_MISSES, 1);
+	r->xbzrle_overflow = num(p, n, VIR_DOMAIN_JOB_COMPRESSION_OVERFLOW, 1);
+	r->xbzrle_bytes = num(p, n, VIR_DOMAIN_JOB_COMPRESSION_BYTES, 1);
 }
 
 static void push_poll(struct mig_result *r, const struct mig_poll *p)
@@ -501,8 +513,8 @@ static void follow_succeeded(struct follow *f)
 	if (!res->completed_from && res->npolls) {
 		const struct mig_poll *last = &res->polls[res->npolls - 1];
 		res->total_s = (double)(res->t_end - res->t_start) / 1e9;
-		res->iterations = last->iteration;
-		res->mem_total = last->mem_total;
+		res->iterations = (double)last->iteration;
+		res->mem_total = (double)last->mem_total;
 		res->completed_from = "source-poll";
 	}
 }
@@ -535,6 +547,11 @@ int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpo
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->outcome = -1;
+	res->total_s = res->downtime_s = res->setup_s = res->bytes = NAN;
+	res->mem_total = res->mem_transferred = res->mem_zero_pages = res->mem_normal_pages = NAN;
+	res->iterations = res->bandwidth_bps = res->final_throttle = NAN;
+	res->xbzrle_cache_misses = res->xbzrle_overflow = res->xbzrle_bytes = NAN;
 	f.w = watch_new(dom, to, res);
 	rc = follow_setup(&f);
 	if (rc)
@@ -554,15 +571,142 @@ int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpo
 		rc = MB_OK;
 	}
 	snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, f.w->uuid));
+	/* A failed incoming guest is torn down on the target a moment later. */
+	for (int i = 0; f.w->call_rc < 0 && i < 30 && (!strcmp(res->dst_state, "paused") ||
+						     !strcmp(res->dst_state, "shutoff")); i++) {
+		mb_sleep_ns(MIG_POLL_NS);
+		snprintf(res->dst_state, sizeof(res->dst_state), "%s", dom_state_name(to->conn, f.w->uuid));
+	}
 	snprintf(res->src_state, sizeof(res->src_state), "%s", dom_state_name(from->conn, f.w->uuid));
+	res->call_error = f.w->call_error;
 	if (res->ok && strcmp(res->dst_state, "running")) {
 		res->ok = false;
 		rc = mb_err(MB_EFAILED, "migration reported success but the guest is %s on %s",
 			    res->dst_state, to->name);
 	}
+	if (res->ok)
+		res->outcome = RES_CONVERGED;
+	else if (rc == MB_EFAILED)
+		res->outcome = mig_classify(res);
 out:
 	follow_cleanup(&f);
 	return rc;
+}
+
+/* ---- outcomes ---------------------------------------------------------------- */
+
+static uint64_t sent_at(const struct mig_poll *p)
+{
+	return p->data_processed ? p->data_processed : p->mem_processed;
+}
+
+/* No data moved in the last MIG_STALL_S seconds of polls (or none at all). */
+static bool stalled(const struct mig_result *r)
+{
+	const struct mig_poll *last;
+	size_t k;
+	if (!r->npolls)
+		return true;
+	last = &r->polls[r->npolls - 1];
+	if (!sent_at(last))
+		return true;
+	for (k = r->npolls - 1; k > 0; k--)
+		if ((double)(last->t_ns - r->polls[k - 1].t_ns) / 1e9 > MIG_STALL_S)
+			break;
+	return k < r->npolls - 1 && sent_at(&r->polls[k]) >= sent_at(last);
+}
+
+/* Errors of a destination that says no before anything moves. */
+static bool refusal(int code)
+{
+	switch (code) {
+	case VIR_ERR_OPERATION_INVALID:
+	case VIR_ERR_OPERATION_UNSUPPORTED:
+	case VIR_ERR_OPERATION_DENIED:
+	case VIR_ERR_CONFIG_UNSUPPORTED:
+	case VIR_ERR_ARGUMENT_UNSUPPORTED:
+	case VIR_ERR_NO_SUPPORT:
+	case VIR_ERR_CPU_INCOMPATIBLE:
+	case VIR_ERR_MIGRATE_UNSAFE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int mig_classify(const struct mig_result *r)
+{
+	bool moved = false;
+	if (r->ok)
+		return RES_CONVERGED;
+	/* Only a guest that still runs on the source alone, with both hosts
+	 * answering, is the system under test's doing. */
+	if (r->interrupted || strcmp(r->src_state, "running") || strcmp(r->dst_state, "absent"))
+		return -1;
+	if (r->timed_out)
+		return stalled(r) ? -1 : RES_NOT_CONVERGED;
+	for (size_t i = 0; i < r->npolls && !moved; i++)
+		moved = sent_at(&r->polls[i]) > 0;
+	if (r->call_error == VIR_ERR_OPERATION_ABORTED)
+		return RES_ABORTED;
+	if (!moved && refusal(r->call_error))
+		return RES_REFUSED;
+	return -1;
+}
+
+char *mig_outcome_why(const struct mig_result *r, const char *error)
+{
+	struct mb_str s = MB_STR_INIT;
+	const struct mig_poll *last = r->npolls ? &r->polls[r->npolls - 1] : NULL;
+	switch (r->outcome) {
+	case RES_NOT_CONVERGED:
+		mb_str_printf(&s, "did not converge within the timeout (%.0f s)",
+			      (double)(r->t_end - r->t_start) / 1e9);
+		break;
+	case RES_ABORTED: mb_str_puts(&s, "the hypervisor aborted the migration"); break;
+	case RES_REFUSED: mb_str_puts(&s, "the destination refused the migration"); break;
+	default: return NULL;
+	}
+	if (last) {
+		double page = last->page_size ? (double)last->page_size : 4096.0;
+		mb_str_printf(&s, ": iteration %llu, %.1f MiB still to send, the guest dirtied %.1f MiB/s "
+				  "while %.1f MiB/s were sent",
+			      (unsigned long long)last->iteration, (double)last->mem_remaining / 1048576.0,
+			      (double)last->dirty_rate * page / 1048576.0, (double)last->mem_bps / 1048576.0);
+		if (last->throttle > 0)
+			mb_str_printf(&s, ", vCPU throttled %d%%", last->throttle);
+	}
+	if (error && *error && r->outcome != RES_NOT_CONVERGED)
+		mb_str_printf(&s, " (%s)", error);
+	return mb_str_detach(&s);
+}
+
+/* The last poll into the record (NaN for what libvirt did not report). */
+static void progress_record(const struct mig_result *r, int64_t t_ref, struct res_migration *o)
+{
+	const struct mig_poll *p;
+	struct res_progress *g = &o->progress;
+	int thr = -1;
+	o->has_progress = r->npolls > 0;
+	if (!r->npolls)
+		return;
+	p = &r->polls[r->npolls - 1];
+	for (size_t i = 0; i < r->npolls; i++)
+		thr = r->polls[i].throttle > thr ? r->polls[i].throttle : thr;
+	g->time_s = (double)(p->t_ns - t_ref) / 1e9;
+	g->elapsed_s = p->elapsed_s;
+	g->iteration = (double)p->iteration;
+	g->memory_total_bytes = (double)p->mem_total;
+	g->memory_processed_bytes = (double)p->mem_processed;
+	g->memory_remaining_bytes = (double)p->mem_remaining;
+	g->data_processed_bytes = p->data_processed ? (double)p->data_processed : NAN;
+	g->data_remaining_bytes = (double)p->data_remaining;
+	g->dirty_rate_pages_per_s = (double)p->dirty_rate;
+	g->page_size_bytes = p->page_size ? (double)p->page_size : NAN;
+	g->dirty_rate_bytes_per_s = p->page_size ? (double)p->dirty_rate * (double)p->page_size : NAN;
+	g->bandwidth_bytes_per_s = (double)p->mem_bps;
+	g->throttle_pct = p->throttle >= 0 ? p->throttle : NAN;
+	g->throttle_max_pct = thr >= 0 ? thr : NAN;
 }
 
 void mig_result_free(struct mig_result *res)
@@ -577,15 +721,18 @@ char *mig_polls_csv(const struct mig_result *res, int64_t t_ref)
 	struct mb_str s = MB_STR_INIT;
 	mb_str_puts(&s, "time_s,elapsed_s,iteration,memory_total_bytes,memory_processed_bytes,"
 			"memory_remaining_bytes,data_remaining_bytes,dirty_rate_pages_per_s,"
-			"page_size_bytes,bandwidth_bytes_per_s,throttle_pct\n");
+			"page_size_bytes,bandwidth_bytes_per_s,throttle_pct,data_processed_bytes\n");
 	for (size_t i = 0; i < res->npolls; i++) {
 		const struct mig_poll *p = &res->polls[i];
-		mb_str_printf(&s, "%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d\n",
+		mb_str_printf(&s, "%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
 			      (double)(p->t_ns - t_ref) / 1e9, p->elapsed_s,
 			      (unsigned long long)p->iteration, (unsigned long long)p->mem_total,
 			      (unsigned long long)p->mem_processed, (unsigned long long)p->mem_remaining,
 			      (unsigned long long)p->data_remaining, (unsigned long long)p->dirty_rate,
-			      (unsigned long long)p->page_size, (unsigned long long)p->mem_bps, p->throttle);
+			      (unsigned long long)p->page_size, (unsigned long long)p->mem_bps);
+		if (p->throttle >= 0) /* empty when libvirt did not report it */
+			mb_str_printf(&s, "%d", p->throttle);
+		mb_str_printf(&s, ",%llu\n", (unsigned long long)p->data_processed);
 	}
 	return mb_str_detach(&s);
 }
@@ -631,4 +778,5 @@ void mig_result_record(const struct mig_result *r, int64_t t_ref, struct res_mig
 	o->aborted = r->aborted;
 	res_set(&o->guest_state_target, r->dst_state);
 	res_set(&o->guest_state_source, r->src_state);
+	progress_record(r, t_ref, o);
 }

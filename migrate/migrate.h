@@ -29,10 +29,11 @@ struct mig_poll {
 	double elapsed_s;      /* libvirt's time elapsed */
 	uint64_t mem_total, mem_processed, mem_remaining;
 	uint64_t data_remaining;
+	uint64_t data_processed; /* everything sent so far */
 	uint64_t dirty_rate;   /* pages/s as QEMU reports it */
 	uint64_t mem_bps;      /* bytes/s */
 	uint64_t iteration;
-	int throttle;          /* auto-converge CPU throttle, percent */
+	int throttle;          /* auto-converge CPU throttle, percent; -1: not reported */
 	uint64_t page_size;
 };
 
@@ -64,15 +65,18 @@ struct mig_params {
 struct mig_result {
 	bool ok;
 	bool timed_out, interrupted, aborted;
+	int outcome;              /* enum res_outcome, or -1: no outcome (the testbed failed) */
+	int call_error;           /* libvirt's error number when the call failed, else 0 */
 	int64_t t_start, t_pause, t_resume, t_end; /* host times; 0 = not seen */
-	/* From the completed job's statistics. */
+	/* From the completed job's statistics: NaN when not reported (a job
+	 * that did not complete has none). */
 	double total_s, downtime_s, setup_s;
-	uint64_t bytes;           /* data processed */
-	uint64_t mem_total, mem_transferred, mem_zero_pages, mem_normal_pages;
-	uint64_t iterations;
+	double bytes;             /* data processed */
+	double mem_total, mem_transferred, mem_zero_pages, mem_normal_pages;
+	double iterations;
 	double bandwidth_bps;     /* average bytes/s over the job */
-	int final_throttle;
-	uint64_t xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
+	double final_throttle;
+	double xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
 	bool postcopy_started;
 	int64_t t_postcopy;
 	int64_t iteration_ns[64]; /* host time of each iteration event */
@@ -94,10 +98,28 @@ typedef void (*mig_progress_fn)(void *ctx, const struct mig_poll *p);
 /* Migrate dom from `from` to `to`.  Opens the guest console on the target
  * as soon as it resumes (con may be NULL).  *stop is polled: set it to
  * abort (SIGINT).  Fills res; returns MB_OK when the guest runs on the
- * target, MB_EFAILED (mb_errmsg says why) otherwise, MB_EINTR if stopped. */
+ * target (res->outcome RES_CONVERGED), MB_EFAILED (mb_errmsg says why)
+ * otherwise, MB_EINTR if stopped.  A failure that is a result of the
+ * system under test (did not converge, aborted by the hypervisor, refused
+ * by the destination; the guest still runs on the source) has
+ * res->outcome set to it; a testbed failure has -1 (mig_classify). */
 int mig_run(const struct mig_params *p, virDomainPtr dom, const struct mig_endpoint *from,
 	    const struct mig_endpoint *to, struct console *con, volatile int *stop,
 	    mig_progress_fn progress, void *pctx, struct mig_result *res) MB_WUR;
+
+/* Seconds without data moving before the timeout that make a timed-out
+ * migration a stall (the link or a host broke), not a non-convergence. */
+#define MIG_STALL_S 3.0
+/* What a migration that did not complete was, from what was seen (the
+ * polls, the flags, the guest's states, call_error): RES_NOT_CONVERGED,
+ * RES_ABORTED, RES_REFUSED, or -1 when the testbed failed (a host
+ * unreachable, the guest not running on the source alone, the transfer
+ * stalled, an error of the connection). */
+int mig_classify(const struct mig_result *res);
+/* The outcome in words from the last poll ("did not converge within 40 s:
+ * iteration 45, 23.0 MiB still to send, the guest dirtied 64.1 MiB/s
+ * while 64.0 MiB/s were sent"); NULL when converged.  Free it. */
+char *mig_outcome_why(const struct mig_result *res, const char *error);
 
 void mig_result_free(struct mig_result *res);
 /* The job-stats time series as CSV (free it). */

@@ -11,6 +11,7 @@
 #include "core/util.h"
 
 const char *const res_status_names[] = { "ok", "failed", "skipped", NULL };
+const char *const res_outcome_names[] = { "converged", "not_converged", "aborted", "refused", NULL };
 
 static const struct jf_field precopy_fields[] = {
 #define T struct res_precopy
@@ -66,22 +67,42 @@ static const struct jf_field storage_fields[] = {
 	JF_END,
 };
 
+static const struct jf_field progress_fields[] = {
+#define T struct res_progress
+	{ "time_s", JF_NUM, JF_AT(T, time_s) },
+	{ "elapsed_s", JF_NUM, JF_AT(T, elapsed_s) },
+	{ "iteration", JF_NUM, JF_AT(T, iteration), JF_NONNEG },
+	{ "memory_total_bytes", JF_NUM, JF_AT(T, memory_total_bytes), JF_NONNEG },
+	{ "memory_processed_bytes", JF_NUM, JF_AT(T, memory_processed_bytes), JF_NONNEG },
+	{ "memory_remaining_bytes", JF_NUM, JF_AT(T, memory_remaining_bytes), JF_NONNEG },
+	{ "data_processed_bytes", JF_NUM, JF_AT(T, data_processed_bytes), JF_NONNEG },
+	{ "data_remaining_bytes", JF_NUM, JF_AT(T, data_remaining_bytes), JF_NONNEG },
+	{ "dirty_rate_pages_per_s", JF_NUM, JF_AT(T, dirty_rate_pages_per_s), JF_NONNEG },
+	{ "page_size_bytes", JF_NUM, JF_AT(T, page_size_bytes), JF_NONNEG },
+	{ "dirty_rate_bytes_per_s", JF_NUM, JF_AT(T, dirty_rate_bytes_per_s), JF_NONNEG },
+	{ "bandwidth_bytes_per_s", JF_NUM, JF_AT(T, bandwidth_bytes_per_s) },
+	{ "throttle_pct", JF_NUM, JF_AT(T, throttle_pct) },
+	{ "throttle_max_pct", JF_NUM, JF_AT(T, throttle_max_pct) },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field migration_fields[] = {
 #define T struct res_migration
 	{ "total_s", JF_NUM, JF_AT(T, total_s) },
 	{ "downtime_s", JF_NUM, JF_AT(T, downtime_s) },
 	{ "setup_s", JF_NUM, JF_AT(T, setup_s) },
-	{ "bytes", JF_U64, JF_AT(T, bytes) },
-	{ "memory_total_bytes", JF_U64, JF_AT(T, memory_total_bytes) },
-	{ "memory_transferred_bytes", JF_U64, JF_AT(T, memory_transferred_bytes) },
-	{ "zero_pages", JF_U64, JF_AT(T, zero_pages) },
-	{ "normal_pages", JF_U64, JF_AT(T, normal_pages) },
-	{ "iterations", JF_U64, JF_AT(T, iterations) },
+	{ "bytes", JF_NUM, JF_AT(T, bytes), JF_NONNEG },
+	{ "memory_total_bytes", JF_NUM, JF_AT(T, memory_total_bytes), JF_NONNEG },
+	{ "memory_transferred_bytes", JF_NUM, JF_AT(T, memory_transferred_bytes), JF_NONNEG },
+	{ "zero_pages", JF_NUM, JF_AT(T, zero_pages), JF_NONNEG },
+	{ "normal_pages", JF_NUM, JF_AT(T, normal_pages), JF_NONNEG },
+	{ "iterations", JF_NUM, JF_AT(T, iterations), JF_NONNEG },
 	{ "bandwidth_bytes_per_s", JF_NUM, JF_AT(T, bandwidth_bytes_per_s) },
-	{ "throttle_pct", JF_INT, JF_AT(T, throttle_pct) },
-	{ "xbzrle_cache_misses", JF_U64, JF_AT(T, xbzrle_cache_misses) },
-	{ "xbzrle_overflow", JF_U64, JF_AT(T, xbzrle_overflow) },
-	{ "xbzrle_bytes", JF_U64, JF_AT(T, xbzrle_bytes) },
+	{ "throttle_pct", JF_NUM, JF_AT(T, throttle_pct) },
+	{ "xbzrle_cache_misses", JF_NUM, JF_AT(T, xbzrle_cache_misses), JF_NONNEG },
+	{ "xbzrle_overflow", JF_NUM, JF_AT(T, xbzrle_overflow), JF_NONNEG },
+	{ "xbzrle_bytes", JF_NUM, JF_AT(T, xbzrle_bytes), JF_NONNEG },
 	{ "postcopy", JF_BOOL, JF_AT(T, postcopy) },
 	{ "wall_s", JF_NUM, JF_AT(T, wall_s) },
 	{ "start_s", JF_NUM, JF_AT(T, start_s) },
@@ -97,6 +118,8 @@ static const struct jf_field migration_fields[] = {
 	{ "aborted", JF_BOOL, JF_AT(T, aborted) },
 	{ "guest_state_target", JF_STR, JF_AT(T, guest_state_target) },
 	{ "guest_state_source", JF_STR, JF_AT(T, guest_state_source) },
+	{ "progress", JF_OBJ, JF_AT(T, progress), JF_IF(T, has_progress), .sub = progress_fields,
+	  .doc = "the running job as last polled: how far a migration that did not complete got" },
 	{ "stream_start_s", JF_NUM, JF_AT(T, stream_start_s),
 	  .doc = "QEMU's first page sent, relative to the start (first iteration event, else job polls)" },
 	{ "stream_start_from", JF_STR, JF_AT(T, stream_start_from), JF_OMIT },
@@ -213,6 +236,9 @@ const struct jf_field res_scenario_fields[] = {
 	{ "repetition", JF_INT, JF_AT(T, repetition) },
 	{ "status", JF_ENUM, JF_AT(T, status), JF_REQ, .names = res_status_names },
 	{ "error", JF_STR, JF_AT(T, error) },
+	{ "outcome", JF_ENUM, JF_AT(T, outcome), JF_IF(T, has_outcome), .names = res_outcome_names,
+	  .doc = "what the migration did (status ok): a result of the system under test" },
+	{ "outcome_why", JF_STR, JF_AT(T, outcome_why), JF_OMIT },
 	{ "start_time", JF_STR, JF_AT(T, start_time) },
 	{ "delay_ms", JF_NUM, JF_AT(T, delay_ms) },
 	{ "delay_s", JF_NUM, JF_AT(T, delay_s) },

@@ -28,10 +28,24 @@
 #include "netem/link.h"
 #include "samples/phases.h"
 
-#define MB_SCHEMA_VERSION 1
+/* 2: outcome, outcome_why, migration.progress; the completed job's figures
+ * are null (not 0) when the job did not complete.  Readers take 1 and 2. */
+#define MB_SCHEMA_VERSION 2
 
 enum res_status { RES_OK, RES_FAILED, RES_SKIPPED };
 extern const char *const res_status_names[]; /* "ok", "failed", "skipped" */
+
+/* What the migration did, when the system under test decided it (status
+ * ok): a result, not a testbed failure.  A scenario whose testbed failed
+ * (status failed) or that could not run (skipped) has no outcome. */
+enum res_outcome {
+	RES_CONVERGED,     /* the guest runs on the destination */
+	RES_NOT_CONVERGED, /* still iterating at the timeout: aborted, guest stayed on the source */
+	RES_ABORTED,       /* the hypervisor aborted the job midway; guest stayed on the source */
+	RES_REFUSED,       /* the destination refused it before any memory was sent */
+	RES_OUTCOME_LAST
+};
+extern const char *const res_outcome_names[]; /* "converged", "not_converged", "aborted", "refused" */
 
 /* The pre-copy settings the migration used (an echo of the config). */
 struct res_precopy {
@@ -76,15 +90,33 @@ struct res_storage {
 	char *why;                     /* why that mode */
 };
 
-/* The migration: the completed job's statistics and the host-side times. */
+/* The running job as last polled (source side): for a migration that did
+ * not complete, how far it got.  NaN when libvirt did not report a figure. */
+struct res_progress {
+	double time_s;                 /* host time of the poll, from the migration start */
+	double elapsed_s;              /* libvirt's time elapsed */
+	double iteration;              /* the pre-copy pass in progress */
+	double memory_total_bytes, memory_processed_bytes, memory_remaining_bytes;
+	double data_processed_bytes;   /* everything sent so far */
+	double data_remaining_bytes;
+	double dirty_rate_pages_per_s, page_size_bytes;
+	double dirty_rate_bytes_per_s; /* pages/s * page size: what the guest dirties */
+	double bandwidth_bytes_per_s;  /* what the migration sends */
+	double throttle_pct;           /* auto-converge vCPU throttle at the end */
+	double throttle_max_pct;       /* the highest it reached */
+};
+
+/* The migration: the completed job's statistics and the host-side times.
+ * The completed job's figures (total_s ... xbzrle_bytes) are NaN (null)
+ * when the job did not complete or libvirt did not report them. */
 struct res_migration {
 	double total_s, downtime_s, setup_s;
-	uint64_t bytes;                /* data processed */
-	uint64_t memory_total_bytes, memory_transferred_bytes, zero_pages, normal_pages;
-	uint64_t iterations;
+	double bytes;                  /* data processed */
+	double memory_total_bytes, memory_transferred_bytes, zero_pages, normal_pages;
+	double iterations;
 	double bandwidth_bytes_per_s;  /* average over the job */
-	int throttle_pct;              /* final auto-converge throttle */
-	uint64_t xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
+	double throttle_pct;           /* final auto-converge throttle */
+	double xbzrle_cache_misses, xbzrle_overflow, xbzrle_bytes;
 	bool postcopy;                 /* switched to post-copy */
 	double wall_s;                 /* the migration call, host time */
 	/* host times relative to the start of the migration; NaN = not seen */
@@ -95,6 +127,8 @@ struct res_migration {
 	char *stats_from;              /* "event", "destination", "source-poll", "none" */
 	bool timed_out, aborted;
 	char *guest_state_target, *guest_state_source; /* afterwards */
+	bool has_progress;             /* the job was polled at least once */
+	struct res_progress progress;
 	/* QEMU's transfer time: the first page sent to the guest resuming on
 	 * the destination (total_s is libvirt's job, which also holds its
 	 * start of the destination before QEMU sends a byte). */
@@ -175,6 +209,9 @@ struct res_scenario {
 	int repetition;
 	int status;                    /* enum res_status */
 	char *error;                   /* NULL when ok */
+	bool has_outcome;              /* status ok (a result) and a migration was tried */
+	int outcome;                   /* enum res_outcome */
+	char *outcome_why;             /* why not converged, in words (NULL when converged) */
 	char *start_time, *end_time;   /* ISO 8601 UTC */
 	double duration_s;
 	/* settings */

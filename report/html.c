@@ -17,6 +17,7 @@ static void head(struct rep_buf *b, const struct rep_set *set, const char *const
 		     "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
 		     "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
 		     "padding:3px 6px;text-align:left}td.n{text-align:right}.failed{background:#fdd}"
+		     ".unfinished,.none{background:#fde6c4}.some{background:#fff4d6}"
 		     ".problems{background:#fff4d6}img{max-width:100%;border:1px solid #eee;margin:4px 0}"
 		     "</style></head><body>\n<h1>migbench report</h1>\n<p>Runs: ");
 	for (int i = 0; i < ndirs; i++) {
@@ -115,7 +116,8 @@ static const char *rate_unit(const char *unit)
 static void scenario_row(struct rep_buf *b, const struct rep_row *r, const char *png)
 {
 	bool ok = !strcmp(r->status, "ok");
-	rep_bprintf(b, "<tr class='%s'><td>", ok ? "ok" : "failed");
+	int o = rep_row_outcome(r);
+	rep_bprintf(b, "<tr class='%s'><td>", o == REP_O_CONVERGED ? "ok" : ok ? "unfinished" : "failed");
 	if (png) {
 		rep_bputs(b, "<a href='plots/");
 		rep_html(b, png);
@@ -124,9 +126,16 @@ static void scenario_row(struct rep_buf *b, const struct rep_row *r, const char 
 	rep_html(b, r->id);
 	rep_bprintf(b, "%s</td><td>", png ? "</a>" : "");
 	rep_html(b, r->status);
+	if (r->outcome && ok) { /* a failed scenario's is no result (older records have one) */
+		rep_bputs(b, ", ");
+		rep_html(b, r->outcome);
+	}
 	if (!ok && r->error) {
 		rep_bputs(b, ": ");
 		rep_html(b, r->error);
+	} else if (o != REP_O_CONVERGED && r->outcome_why) {
+		rep_bputs(b, ": ");
+		rep_html(b, r->outcome_why);
 	}
 	rep_bputs(b, "</td>");
 	cell(b, r->delay_ms / 1e3, "s");
@@ -155,6 +164,96 @@ static void scenarios(struct rep_buf *b, const struct rep_set *set, const struct
 	for (int i = 0; i < set->n; i++)
 		scenario_row(b, &set->rows[i], pl ? pl->timeline[i] : NULL);
 	rep_bputs(b, "</table>\n");
+}
+
+/* "2.41 s ± 0.12 s" or a dash. */
+static void stat_cell(struct rep_buf *b, struct rep_stat st, const char *unit)
+{
+	rep_bputs(b, "<td class='n'>");
+	rep_human(b, st.mean, unit);
+	if (isfinite(st.ci)) {
+		rep_bputs(b, " &plusmn; ");
+		rep_human(b, st.ci, unit);
+	}
+	rep_bputs(b, "</td>");
+}
+
+static void stat_fixed(struct rep_buf *b, struct rep_stat st)
+{
+	if (!isfinite(st.mean))
+		rep_bputs(b, "<td class='n'>&ndash;</td>");
+	else if (isfinite(st.ci))
+		rep_bprintf(b, "<td class='n'>%.2f &plusmn; %.2f</td>", st.mean, st.ci);
+	else
+		rep_bprintf(b, "<td class='n'>%.2f</td>", st.mean);
+}
+
+/* How far the unfinished repetitions got, in words (means). */
+static void unfinished_cell(struct rep_buf *b, const struct rep_set *set, const struct rep_group *g)
+{
+	struct rep_stat t = rep_group_stat(set, g, offsetof(struct rep_row, prog_time_s), false),
+			it = rep_group_stat(set, g, offsetof(struct rep_row, prog_iteration), false),
+			left = rep_group_stat(set, g, offsetof(struct rep_row, prog_remaining), false),
+			dirty = rep_group_stat(set, g, offsetof(struct rep_row, prog_dirty_bps), false),
+			bw = rep_group_stat(set, g, offsetof(struct rep_row, prog_bps), false);
+	rep_bputs(b, "<td>");
+	if (t.n || it.n) {
+		rep_bputs(b, "aborted after ");
+		rep_human(b, t.mean, "s");
+		rep_bprintf(b, " at iteration %.0f, ", it.mean);
+		rep_human(b, left.mean, "B");
+		rep_bputs(b, " still to send; dirtied ");
+		rep_human(b, dirty.mean, "B/s");
+		rep_bputs(b, " vs ");
+		rep_human(b, bw.mean, "B/s");
+		rep_bputs(b, " sent");
+	}
+	rep_bputs(b, "</td>");
+}
+
+/* One row per setting and delay: outcomes over the repetitions, means and
+ * 95% CIs of the converged ones, how far the others got. */
+static void comparison(struct rep_buf *b, const struct rep_set *set, const struct rep_groups *gs)
+{
+	rep_bputs(b, "<h2>Comparison</h2>\n<p>One row per setting (data: <a href='comparison.csv'>"
+		     "comparison.csv</a>). Means &plusmn; 95% CI over the converged repetitions; a "
+		     "migration that did not converge is a result, shown with how far it got.</p>\n"
+		     "<table class='compare'><tr><th>setting</th><th>RTT</th><th>repetitions</th>"
+		     "<th>outcomes</th><th>migration</th><th>downtime</th><th>sent</th><th>iterations</th>"
+		     "<th>during/before</th><th>did not converge: how far</th></tr>\n");
+	for (int i = 0; i < gs->n; i++) {
+		const struct rep_group *g = &gs->g[i];
+		const char *sep = "";
+		bool all = g->count[REP_O_CONVERGED] == g->n;
+		rep_bprintf(b, "<tr class='%s'><td>", all ? "ok" : g->count[REP_O_CONVERGED] ? "some" : "none");
+		rep_html(b, g->label);
+		rep_bputs(b, "</td>");
+		cell(b, g->delay_ms / 1e3, "s");
+		rep_bprintf(b, "<td class='n'>%d</td><td>", g->n);
+		for (int o = 0; o < REP_NOUT; o++)
+			if (g->count[o]) {
+				rep_bprintf(b, "%s%d %s", sep, g->count[o], rep_outcome_names[o]);
+				sep = ", ";
+			}
+		rep_bputs(b, "</td>");
+		stat_cell(b, rep_group_stat(set, g, offsetof(struct rep_row, total_s), true), "s");
+		stat_cell(b, rep_group_stat(set, g, offsetof(struct rep_row, downtime_s), true), "s");
+		stat_cell(b, rep_group_stat(set, g, offsetof(struct rep_row, bytes), true), "B");
+		stat_fixed(b, rep_group_stat(set, g, offsetof(struct rep_row, iterations), true));
+		stat_fixed(b, rep_group_stat(set, g, offsetof(struct rep_row, ratio_during), true));
+		unfinished_cell(b, set, g);
+		rep_bputs(b, "</tr>\n");
+	}
+	rep_bputs(b, "</table>\n");
+}
+
+static void compare_pictures(struct rep_buf *b, const struct rep_plotted *pl)
+{
+	for (int i = 0; i < pl->ncompare; i++) {
+		rep_bputs(b, "<p><img src='plots/");
+		rep_html(b, pl->compare[i]);
+		rep_bputs(b, "' alt='settings compared'></p>\n");
+	}
 }
 
 static void sweep_pictures(struct rep_buf *b, const struct rep_plotted *pl)
@@ -192,12 +291,17 @@ static void timeline_pictures(struct rep_buf *b, const struct rep_set *set, cons
 	}
 }
 
-char *rep_index_html(const struct rep_set *set, const char *const *dirs, int ndirs, const struct rep_plotted *pl)
+char *rep_index_html(const struct rep_set *set, const struct rep_groups *gs, const char *const *dirs, int ndirs,
+		     const struct rep_plotted *pl)
 {
 	struct rep_buf b = { 0 };
 	head(&b, set, dirs, ndirs);
 	provenance(&b, set);
 	problems(&b, set, pl);
+	if (gs->n)
+		comparison(&b, set, gs);
+	if (pl)
+		compare_pictures(&b, pl);
 	if (pl)
 		sweep_pictures(&b, pl);
 	scenarios(&b, set, pl);

@@ -29,6 +29,7 @@ struct plot {
 	struct rep_buf gp; /* its gnuplot commands */
 	int row;           /* the timeline's row, else -1 */
 	int metric;        /* the sweep metric, else -1 */
+	int compare;       /* the comparison plot's number, else -1 */
 	bool failed;
 	int first_line, nlines; /* where it is in the script gnuplot runs now */
 };
@@ -41,16 +42,16 @@ struct render {
 	int nplots, cap;
 	char **data;        /* data files written, relative to dir */
 	int ndata, datacap;
+	int ncompare;       /* comparison plots made */
 };
 
 struct plot *rep_new_plot(struct render *r, char *png, int row, int metric);
 /* Write data/<name> in the render directory (a new file: two rows whose
  * names collide do not overwrite each other). */
 int rep_write_data(struct render *r, const char *name, const struct rep_buf *b) MB_WUR;
-/* The timelines' data files and plots; the sweep's (returns the number of
- * series). */
+/* The timelines' data files and plots; the sweep's against the delay. */
 void rep_timelines(struct render *r);
-int rep_sweep(struct render *r);
+void rep_sweep(struct render *r, bool delay_varies);
 /* predicted-vs-measured.png: the model's transfer time and downtime
  * against the measured ones (predicted.c). */
 void rep_predicted(struct render *r);
@@ -63,8 +64,49 @@ struct rep_plotted {
 	bool sweep[REP_NMETRIC];  /* plots/<rep_sweep_file[k]>.png was drawn */
 	char **other;             /* the other PNGs drawn (row and metric -1) */
 	int nother;
+	char **compare;           /* comparison plots drawn (PNG names), ncompare of them */
+	int ncompare;
 	int ntimelines, nseries, nfailed;
 };
+
+/* ---- settings compared (comparison.c) ---- */
+
+/* How a repetition ended: the record's outcome, or its status. */
+enum { REP_O_CONVERGED, REP_O_NOT_CONVERGED, REP_O_ABORTED, REP_O_REFUSED, REP_O_FAILED,
+       REP_O_SKIPPED, REP_NOUT };
+extern const char *const rep_outcome_names[REP_NOUT];
+int rep_row_outcome(const struct rep_row *row);
+
+/* One setting (series label) at one delay: its repetitions. */
+struct rep_group {
+	char *label;
+	double delay_ms;
+	int first;             /* its first row: groups keep the rows' order */
+	int *rows, n;          /* indices into the set's rows */
+	int count[REP_NOUT];   /* repetitions by outcome */
+};
+struct rep_groups {
+	struct rep_group *g;   /* by delay, then in the rows' order */
+	int n, ndelays;
+};
+void rep_groups_build(const struct rep_set *set, struct rep_groups *out);
+void rep_groups_free(struct rep_groups *gs);
+/* Distinct settings (labels) over all delays. */
+int rep_groups_nsettings(const struct rep_groups *gs);
+
+struct rep_stat {
+	double mean, ci;       /* NaN when no repetition has it; ci NaN below 2 */
+	int n;
+};
+/* Mean and 95% CI of the double at off in struct rep_row over the group's
+ * converged repetitions (converged) or the unfinished ones (not). */
+struct rep_stat rep_group_stat(const struct rep_set *set, const struct rep_group *g, size_t off,
+			       bool converged);
+/* comparison.csv: one row per setting and delay (free it). */
+char *rep_comparison_csv(const struct rep_set *set, const struct rep_groups *gs);
+/* One comparison plot per delay that has more than one setting (or for
+ * the one delay there is), when there are at most 8 delays. */
+void rep_compare_plots(struct render *r, const struct rep_groups *gs);
 
 extern const char *const rep_sweep_file[REP_NMETRIC];
 
@@ -88,7 +130,7 @@ void rep_labels_free(char **labels, int n);
 
 /* ---- index.html (html.c) ---- */
 
-char *rep_index_html(const struct rep_set *set, const char *const *dirs, int ndirs,
-		     const struct rep_plotted *plotted);
+char *rep_index_html(const struct rep_set *set, const struct rep_groups *gs, const char *const *dirs,
+		     int ndirs, const struct rep_plotted *plotted);
 
 #endif

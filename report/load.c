@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "report/internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,7 @@ int rep_load(const char *const *dirs, int n, struct rep_set *set)
 {
 	json_object *ids = json_object_new_object(); /* id -> index into rows */
 	int rc = MB_OK, cap = 0;
+	assert(!rep_unknown_path()); /* rows.c reads only keys the record has */
 	memset(set, 0, sizeof(*set));
 	for (int d = 0; d < n && !rc; d++) {
 		rc = load_run_json(set, dirs[d], d == 0);

@@ -16,6 +16,9 @@
  *   migration-time-vs-delay.png   mean and 95% CI over repetitions, one line
  *   downtime-vs-delay.png         per workload / pre-copy setting, with the
  *   relative-performance-vs-delay.png  RAM / link bandwidth lower bound
+ *                                 (when the delay varies)
+ *   compare-<delay>ms.png         settings side by side at one delay
+ *                                 (comparison.c), when the settings vary
  *   predicted-vs-measured.png     the pre-copy model against QEMU's transfer
  *                                 time and the downtime (predicted.c)
  *
@@ -48,6 +51,7 @@ struct plot *rep_new_plot(struct render *r, char *png, int row, int metric)
 	p->png = png;
 	p->row = row;
 	p->metric = metric;
+	p->compare = -1;
 	return p;
 }
 
@@ -210,6 +214,8 @@ static void publish(struct render *r, const char *plots, struct rep_plotted *out
 		} else if (p->row >= 0) {
 			out->timeline[p->row] = mb_xstrdup(p->png);
 			out->ntimelines++;
+		} else if (p->compare >= 0) {
+			out->compare[out->ncompare++] = mb_xstrdup(p->png);
 		} else if (p->metric >= 0) {
 			out->sweep[p->metric] = true;
 		} else {
@@ -293,6 +299,7 @@ int rep_draw(struct rep_set *set, const char *outdir, void (*add)(struct render 
 	}
 	if (!rc) {
 		add(&r, ctx);
+		out->compare = mb_xcalloc((size_t)r.ncompare + 1, sizeof(*out->compare));
 		if (r.nplots && full_script(&r) == MB_OK) {
 			gnuplot_all(&r);
 			publish(&r, plots, out);
@@ -305,12 +312,18 @@ int rep_draw(struct rep_set *set, const char *outdir, void (*add)(struct render 
 	return rc;
 }
 
-/* The report's plots: timelines, sweep, predicted against measured. */
+/* The report's plots: a timeline per migration, the sweep against the
+ * delay (when it varies), settings side by side, predicted against measured. */
 static void report_plots(struct render *r, void *ctx)
 {
 	struct rep_plotted *out = ctx;
+	struct rep_groups gs;
+	rep_groups_build(r->set, &gs);
 	rep_timelines(r);
-	out->nseries = rep_sweep(r);
+	rep_sweep(r, gs.ndelays > 1);
+	out->nseries = rep_groups_nsettings(&gs);
+	rep_compare_plots(r, &gs);
+	rep_groups_free(&gs);
 	rep_predicted(r);
 }
 
@@ -327,5 +340,8 @@ void rep_plotted_free(struct rep_plotted *p, int nrows)
 	for (int i = 0; i < p->nother; i++)
 		free(p->other[i]);
 	free(p->other);
+	for (int i = 0; i < p->ncompare; i++)
+		free(p->compare[i]);
+	free(p->compare);
 	memset(p, 0, sizeof(*p));
 }

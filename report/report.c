@@ -1,6 +1,7 @@
 /* report.c - `migbench report`: load the runs into typed rows (load.c,
- * rows.c), then write summary.csv (base units), the plots (plots.c) and
- * index.html (html.c, human units).  A bad record or a failed plot is
+ * rows.c), then write summary.csv (one row per scenario) and
+ * comparison.csv (one per setting and delay; comparison.c), both in base
+ * units, the plots (plots.c) and index.html (html.c, human units).  A bad record or a failed plot is
  * reported and left out; the rest of the report is still written. */
 #define _GNU_SOURCE
 #include "report/internal.h"
@@ -69,6 +70,7 @@ static int write_text(const char *dir, const char *name, char *text)
 int report_runs(const char *const *dirs, int n, const char *out, bool summary_only)
 {
 	struct rep_set set;
+	struct rep_groups gs;
 	struct rep_plotted pl = { 0 };
 	char *outdir;
 	bool plotted = false;
@@ -81,8 +83,11 @@ int report_runs(const char *const *dirs, int n, const char *out, bool summary_on
 		return rc;
 	outdir = out_dir(dirs, n, out);
 	rc = mb_mkdir_p(outdir, 0755);
+	rep_groups_build(&set, &gs);
 	if (!rc)
 		rc = write_text(outdir, "summary.csv", rep_summary_csv(&set));
+	if (!rc)
+		rc = write_text(outdir, "comparison.csv", rep_comparison_csv(&set, &gs));
 	if (!rc && !summary_only) {
 		if (rep_plots(&set, outdir, &pl) != MB_OK)
 			rep_problem(&set, "no plots: %s", mb_errmsg());
@@ -90,7 +95,7 @@ int report_runs(const char *const *dirs, int n, const char *out, bool summary_on
 			plotted = true;
 	}
 	if (!rc)
-		rc = write_text(outdir, "index.html", rep_index_html(&set, dirs, n, plotted ? &pl : NULL));
+		rc = write_text(outdir, "index.html", rep_index_html(&set, &gs, dirs, n, plotted ? &pl : NULL));
 	if (!rc) {
 		printf("report: %s/index.html (%d scenario%s, %d timeline%s, %d series", outdir, set.n,
 		       set.n == 1 ? "" : "s", pl.ntimelines, pl.ntimelines == 1 ? "" : "s", pl.nseries);
@@ -103,6 +108,7 @@ int report_runs(const char *const *dirs, int n, const char *out, bool summary_on
 				       "the report covers the rest",
 			    set.malformed, set.malformed == 1 ? "" : "s", set.refused, set.refused == 1 ? "" : "s");
 	rep_plotted_free(&pl, set.n);
+	rep_groups_free(&gs);
 	free(outdir);
 	rep_free(&set);
 	return rc;

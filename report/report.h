@@ -25,6 +25,8 @@ struct rep_row {
 	const char *dir; /* the run directory it came from (the caller's string) */
 	int line;        /* its line in dir/scenarios.jsonl */
 	char *id, *experiment, *status, *workload, *error, *link_path, *compression;
+	char *outcome;             /* "converged", "not_converged", ...; NULL: none (v1, failed) */
+	char *outcome_why;
 	char *unit;                /* phases.before.unit: "add", "B", "beat" */
 	char *link_backend, *storage_mode, *storage_why, *source, *destination;
 	char *samples_file;        /* relative to dir, not yet checked */
@@ -32,12 +34,15 @@ struct rep_row {
 	double repetition, delay_ms, delay_s, jitter_s, loss, rate, memory;
 	double max_downtime_s, bandwidth, auto_converge, xbzrle, multifd, postcopy_after;
 	double total_s, downtime_s, setup_s, bytes, iterations, mig_bandwidth, observed_downtime_s;
-	double postcopy, pause_s, resume_s;
+	double postcopy, pause_s, resume_s, end_s;
 	double before_rate, before_stddev, before_n, during_rate, during_stddev, during_n;
 	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
 	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;
 	double transfer_s;         /* QEMU's transfer time (migration.transfer_s) */
 	double pred_transfer_s, pred_downtime_s; /* the pre-copy model's (prediction.*) */
+	/* migration.progress: the last poll (how far a migration got) */
+	double prog_time_s, prog_iteration, prog_remaining, prog_sent, prog_dirty_bps, prog_bps;
+	double prog_throttle, prog_throttle_max;
 	double *iter_s;            /* migration.iteration_events_s */
 	size_t niter;
 	/* The matrix settings (list options but delay and workload) as text,
@@ -62,6 +67,11 @@ void rep_row_free(struct rep_row *row);
  * in bad ("key is a number, not a string; ..."). */
 void rep_prov_from_json(json_object *run, struct rep_prov *prov, struct rep_buf *bad);
 void rep_prov_free(struct rep_prov *prov);
+
+/* A path of the row table the record's field tables (record/result.h) do
+ * not have (config.* keys: the option table), or NULL when every one is
+ * there: a renamed key fails a test instead of becoming an empty column. */
+const char *rep_unknown_path(void);
 
 /* The columns of summary.csv, in order: name, and the row's field. */
 size_t rep_ncolumns(void);

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "profile/options.h"
+#include "record/result.h"
 
 enum fkind { F_STR, F_NUM };
 
@@ -38,6 +39,7 @@ static const struct field row_fields[] = {
 	{ "experiment", "experiment", RS(experiment) },
 	{ "repetition", "repetition", RN(repetition) },
 	{ "status", "status", RS(status) },
+	{ "outcome", "outcome", RS(outcome) },
 	{ "workload", "workload", RS(workload) },
 	{ "delay_s", "delay_s", RN(delay_s) },
 	{ "jitter_s", "config.jitter", RN(jitter_s) },
@@ -60,6 +62,14 @@ static const struct field row_fields[] = {
 	{ "migration_bandwidth_bytes_per_s", "migration.bandwidth_bytes_per_s", RN(mig_bandwidth) },
 	{ "observed_downtime_s", "migration.observed_downtime_s", RN(observed_downtime_s) },
 	{ "postcopy", "migration.postcopy", RN(postcopy) },
+	{ "progress_time_s", "migration.progress.time_s", RN(prog_time_s) },
+	{ "progress_iteration", "migration.progress.iteration", RN(prog_iteration) },
+	{ "progress_memory_remaining_bytes", "migration.progress.memory_remaining_bytes", RN(prog_remaining) },
+	{ "progress_data_sent_bytes", "migration.progress.data_processed_bytes", RN(prog_sent) },
+	{ "progress_dirty_rate_bytes_per_s", "migration.progress.dirty_rate_bytes_per_s", RN(prog_dirty_bps) },
+	{ "progress_bandwidth_bytes_per_s", "migration.progress.bandwidth_bytes_per_s", RN(prog_bps) },
+	{ "progress_throttle_pct", "migration.progress.throttle_pct", RN(prog_throttle) },
+	{ "progress_throttle_max_pct", "migration.progress.throttle_max_pct", RN(prog_throttle_max) },
 	{ "unit", "phases.before.unit", RS(unit) },
 	{ "before_rate", "phases.before.rate", RN(before_rate) },
 	{ "before_stddev", "phases.before.stddev", RN(before_stddev) },
@@ -82,6 +92,7 @@ static const struct field row_fields[] = {
 	{ "source", "source", RS(source) },
 	{ "destination", "destination", RS(destination) },
 	{ "error", "error", RS(error) },
+	{ "outcome_why", "outcome_why", RS(outcome_why) },
 	{ NULL, "delay_ms", RN(delay_ms) },
 	{ NULL, "storage.why", RS(storage_why) },
 	{ NULL, "samples.file", RS(samples_file) },
@@ -91,6 +102,7 @@ static const struct field row_fields[] = {
 	{ NULL, "migration.transfer_s", RN(transfer_s) },
 	{ NULL, "prediction.transfer_s", RN(pred_transfer_s) },
 	{ NULL, "prediction.downtime_s", RN(pred_downtime_s) },
+	{ NULL, "migration.end_s", RN(end_s) },
 };
 #define ITER_PATH "migration.iteration_events_s"
 #define CONFIG_PATH "config"
@@ -255,6 +267,29 @@ static int read_config(json_object *rec, struct rep_row *row)
 	return MB_OK;
 }
 
+const char *rep_unknown_path(void)
+{
+	for (size_t i = 0; i < MB_ARRAY_SIZE(row_fields); i++) {
+		const char *p = row_fields[i].path;
+		size_t off;
+		if (!strncmp(p, CONFIG_PATH ".", sizeof(CONFIG_PATH)) ? !opt_find_full(p + sizeof(CONFIG_PATH))
+								     : !res_field(p, &off))
+			return p;
+	}
+	return res_field(ITER_PATH, &(size_t){ 0 }) ? NULL : ITER_PATH;
+}
+
+/* A schema 1 record of a migration that did not complete holds 0 for the
+ * completed job's figures (never measured): blank them, as schema 2 does. */
+static void blank_unmeasured(struct rep_row *row)
+{
+	bool done = row->outcome ? !strcmp(row->outcome, "converged") : !strcmp(row->status, "ok");
+	if (done)
+		return;
+	row->total_s = row->downtime_s = row->setup_s = row->bytes = NAN;
+	row->iterations = row->mig_bandwidth = NAN;
+}
+
 int rep_row_from_json(json_object *rec, struct rep_row *row)
 {
 	int rc = MB_OK;
@@ -271,6 +306,8 @@ int rep_row_from_json(json_object *rec, struct rep_row *row)
 		rc = mb_err(MB_EINPUT, "no status");
 	if (rc)
 		rep_row_free(row);
+	else
+		blank_unmeasured(row);
 	return rc;
 }
 

@@ -16,12 +16,34 @@
 
 /* ---- series labels -------------------------------------------------------------- */
 
+/* " key value" with the value in human units ("max_downtime 2 s"); text
+ * that is not a number of the option's kind stays as it is. */
+static void label_setting(struct rep_buf *b, const struct mb_option *o, const char *text)
+{
+	static const struct { enum opt_type t; const char *unit; } units[] = {
+		{ OPT_DURATION, "s" }, { OPT_SIZE, "B" }, { OPT_RATE, "B/s" }
+	};
+	char *end;
+	double v = strtod(text, &end);
+	rep_bprintf(b, " %s ", o->full);
+	for (size_t i = 0; end != text && !*end && isfinite(v) && i < MB_ARRAY_SIZE(units); i++)
+		if (units[i].t == o->type) {
+			rep_human(b, v, units[i].unit);
+			return;
+		}
+	if (o->type == OPT_BOOL && (!strcmp(text, "true") || !strcmp(text, "false")))
+		rep_bputs(b, text[0] == 't' ? "yes" : "no");
+	else
+		rep_bputs(b, text);
+}
+
 char **rep_series_labels(const struct rep_set *set)
 {
 	json_object **count = mb_xcalloc(mb_noptions, sizeof(*count)); /* value -> rows, per option */
 	const char **modal = mb_xcalloc(mb_noptions, sizeof(*modal));
 	int *best = mb_xcalloc(mb_noptions, sizeof(*best));
 	char **labels = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*labels));
+	bool one_workload = false;
 	json_object *c;
 
 	for (int i = 0; i < set->n; i++)
@@ -45,16 +67,27 @@ char **rep_series_labels(const struct rep_set *set)
 				modal[o] = set->rows[i].cfg_val[j];
 			}
 		}
+	/* The workload only when it tells rows apart (or nothing else does). */
+	for (int i = 1; i < set->n && !one_workload; i++)
+		one_workload = !set->rows[i].workload || !set->rows[0].workload ||
+			       strcmp(set->rows[i].workload, set->rows[0].workload);
+	one_workload = !one_workload;
 	for (int i = 0; i < set->n; i++) {
 		const struct rep_row *row = &set->rows[i];
 		struct rep_buf b = { 0 };
-		rep_bputs(&b, row->workload ? row->workload : "?");
 		if (row->experiment && strcmp(row->experiment, "global"))
 			rep_bprintf(&b, " %s", row->experiment);
 		for (int j = 0; j < row->ncfg; j++)
 			if (strcmp(modal[row->cfg_opt[j]], row->cfg_val[j]))
-				rep_bprintf(&b, " %s=%s", mb_options[row->cfg_opt[j]].full, row->cfg_val[j]);
-		labels[i] = b.s;
+				label_setting(&b, &mb_options[row->cfg_opt[j]], row->cfg_val[j]);
+		if (!one_workload || !b.n) {
+			struct rep_buf w = { 0 };
+			rep_bprintf(&w, "%s%s", row->workload ? row->workload : "?", rep_bstr(&b));
+			rep_bfree(&b);
+			b = w;
+		}
+		labels[i] = mb_xstrdup(rep_bstr(&b) + (one_workload && b.n && b.s[0] == ' '));
+		rep_bfree(&b);
 	}
 	for (size_t o = 0; o < mb_noptions; o++)
 		json_object_put(count[o]);
@@ -115,8 +148,8 @@ static struct point *sweep_points(const struct rep_set *set, int *npts, char ***
 		const struct rep_row *row = &set->rows[i];
 		struct point *p = &pts[*npts];
 		json_object *s;
-		if (strcmp(row->status, "ok") || !isfinite(row->delay_ms))
-			continue;
+		if (rep_row_outcome(row) != REP_O_CONVERGED || !isfinite(row->delay_ms))
+			continue; /* the unfinished ones: the comparison plot and table */
 		if (!json_object_object_get_ex(ids, labels[i], &s)) {
 			s = json_object_new_int(*nseries);
 			json_object_object_add(ids, labels[i], s);
@@ -258,17 +291,17 @@ static void sweep_plot(struct render *r, const struct point *pts, int npts, char
 	}
 }
 
-/* The three sweep plots; the number of series. */
-int rep_sweep(struct render *r)
+/* The three sweep plots (only when the delay varies: one x point says
+ * nothing, the comparison plot shows it). */
+void rep_sweep(struct render *r, bool delay_varies)
 {
 	int npts, nseries;
 	char **names;
 	struct point *pts = sweep_points(r->set, &npts, &names, &nseries);
-	for (int k = 0; npts && k < REP_NMETRIC; k++)
+	for (int k = 0; delay_varies && npts && k < REP_NMETRIC; k++)
 		sweep_plot(r, pts, npts, names, k);
 	for (int i = 0; i < nseries; i++)
 		free(names[i]);
 	free(names);
 	free(pts);
-	return nseries;
 }

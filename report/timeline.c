@@ -1,7 +1,10 @@
-/* timeline.c - one picture per finished scenario: the guest's throughput
- * over time from its samples file (read here, inside its run directory,
- * and written out as plain numbers), the migration window shaded,
- * switchover and pre-copy iterations marked (the study's Figs. 3-6). */
+/* timeline.c - one picture per migration, converged or not: the guest's
+ * throughput over time from its samples file, and below it the pre-copy
+ * dynamics from the job statistics (jobstats/<id>.csv): memory still to
+ * send and the iteration, the guest's dirty rate against the bandwidth
+ * and the auto-converge throttle.  Files are read inside their run
+ * directory and written out as plain numbers; the migration window is
+ * shaded, switchover and iterations marked (the study's Figs. 3-6). */
 #define _GNU_SOURCE
 #include "report/internal.h"
 
@@ -84,16 +87,82 @@ static int read_samples(FILE *f, double div, struct rep_buf *out, int *npoints)
 	return MB_OK;
 }
 
-/* data/timeline-<name>.dat (and .iter.dat when there are iterations:
- * *iters): MB_OK when there is something to draw. */
-static int timeline_data(struct render *r, const struct rep_row *row, const char *name, double div, bool *iters)
+/* The job statistics' columns, scaled: "t remaining_MiB dirty_MiB/s
+ * bandwidth_MiB/s throttle_pct iteration" (NaN where a field is empty). */
+static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
+{
+	static const char *const cols[] = { "time_s", "memory_remaining_bytes", "dirty_rate_pages_per_s",
+					    "bandwidth_bytes_per_s", "throttle_pct", "iteration",
+					    "page_size_bytes" };
+	enum { NC = 7 };
+	char *line = NULL;
+	size_t len = 0;
+	int ix[NC];
+	*npoints = 0;
+	if (getline(&line, &len, f) < 0) {
+		free(line);
+		return mb_err(MB_EINPUT, "empty job statistics file");
+	}
+	for (int c = 0; c < NC; c++)
+		ix[c] = header_index(line, cols[c]);
+	if (ix[0] < 0 || ix[1] < 0) {
+		free(line);
+		return mb_err(MB_EINPUT, "no time_s and memory_remaining_bytes columns in its header");
+	}
+	while (getline(&line, &len, f) >= 0) {
+		double v[NC];
+		for (int c = 0; c < NC; c++) {
+			const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
+			if (!fs || !field_num(fs, &v[c]))
+				v[c] = NAN;
+		}
+		if (!isfinite(v[0]))
+			continue;
+		if (!isfinite(v[6]) || v[6] <= 0)
+			v[6] = 4096;
+		rep_bprintf(out, "%.9g %.9g %.9g %.9g %.9g %.9g\n", v[0], v[1] / 1048576.0, v[2] * v[6] / 1048576.0,
+			    v[3] / 1048576.0, v[4], v[5]);
+		(*npoints)++;
+	}
+	free(line);
+	return MB_OK;
+}
+
+/* data/timeline-<name>.job.dat: *job when written. */
+static void timeline_job(struct render *r, const struct rep_row *row, const char *name, bool *job)
 {
 	bool missing;
-	FILE *f = rep_open_confined(row->dir, row->samples_file, &missing);
+	FILE *f;
+	struct rep_buf d = { 0 };
+	int n, rc;
+	char *file;
+	*job = false;
+	if (!row->jobstats_file || !(f = rep_open_confined(row->dir, row->jobstats_file, &missing)))
+		return; /* refused files were counted when loading (check_ref) */
+	rc = read_jobstats(f, &d, &n);
+	fclose(f);
+	file = mb_xasprintf("timeline-%s.job.dat", name);
+	if (!rc && n > 0)
+		*job = rep_write_data(r, file, &d) == MB_OK;
+	free(file);
+	rep_bfree(&d);
+}
+
+/* data/timeline-<name>.dat (and .iter.dat when there are iterations:
+ * *iters), .job.dat (*job): MB_OK when there is something to draw. */
+static int timeline_data(struct render *r, const struct rep_row *row, const char *name, double div, bool *iters,
+			 bool *job)
+{
+	bool missing;
+	FILE *f;
 	struct rep_buf d = { 0 };
 	int n, rc;
 	char *file;
 	*iters = false;
+	timeline_job(r, row, name, job);
+	if (!row->samples_file)
+		return *job ? MB_OK : mb_err(MB_EINPUT, "no samples file and no job statistics");
+	f = rep_open_confined(row->dir, row->samples_file, &missing);
 	if (!f) {
 		if (!missing)
 			r->set->refused++;
@@ -123,44 +192,110 @@ static int timeline_data(struct render *r, const struct rep_row *row, const char
 
 static void timeline_title(struct rep_buf *t, const struct rep_row *row)
 {
+	int o = rep_row_outcome(row);
 	rep_bprintf(t, "%s: %s, RTT ", row->id, row->workload ? row->workload : "?");
 	rep_human(t, row->delay_ms / 1e3, "s");
-	rep_bputs(t, ", migration ");
-	rep_human(t, row->total_s, "s");
-	rep_bputs(t, ", downtime ");
-	rep_human(t, row->downtime_s, "s");
+	if (o == REP_O_CONVERGED) {
+		rep_bputs(t, ", migration ");
+		rep_human(t, row->total_s, "s");
+		rep_bputs(t, ", downtime ");
+		rep_human(t, row->downtime_s, "s");
+	} else {
+		rep_bprintf(t, ", %s", rep_outcome_names[o]);
+		if (isfinite(row->prog_time_s)) {
+			rep_bputs(t, " after ");
+			rep_human(t, row->prog_time_s, "s");
+		}
+		if (isfinite(row->prog_remaining)) {
+			rep_bputs(t, ", ");
+			rep_human(t, row->prog_remaining, "B");
+			rep_bputs(t, " still to send");
+		}
+	}
+}
+
+/* The end of the migration window: the resume on the target, else the
+ * end of the attempt. */
+static double window_end(const struct rep_row *row)
+{
+	if (isfinite(row->resume_s))
+		return row->resume_s;
+	if (isfinite(row->end_s))
+		return row->end_s;
+	return row->prog_time_s;
+}
+
+/* The two job statistics panels under the guest's. */
+static void job_panels(struct rep_buf *gp, const char *name, bool iters)
+{
+	rep_bputs(gp, "set title 'pre-copy: memory still to send' offset 0,-0.8\nset ylabel 'MiB'\n"
+		      "set y2label 'iteration'\nset y2tics\nset y2range [0:*]\nunset label 1\n");
+	rep_bprintf(gp, "plot 'data/timeline-%s.job.dat' using 1:2 with lines lw 2 lc rgb '#8e44ad' "
+			"title 'memory remaining', '' using 1:6 axes x1y2 with steps lc rgb '#606060' "
+			"title 'iteration (right axis)'\n",
+		    name);
+	rep_bputs(gp, "set title 'dirty rate against bandwidth' offset 0,-0.8\nset ylabel 'MiB/s'\n"
+		      "set y2label 'throttle %'\nset y2range [0:100]\n"
+		      "set xlabel 'time from migration start (s)'\n");
+	rep_bprintf(gp, "plot 'data/timeline-%s.job.dat' using 1:3 with lines lw 2 lc rgb '#c0392b' "
+			"title 'guest dirty rate', '' using 1:4 with lines lw 2 lc rgb '#27864a' "
+			"title 'migration bandwidth', '' using 1:5 axes x1y2 with lines dt 2 lc rgb '#d35400' "
+			"title 'auto-converge throttle (right axis)'\n",
+		    name);
+	(void)iters;
 }
 
 static void timeline_script(struct rep_buf *gp, const struct rep_row *row, const char *name, const char *ylabel,
-			    bool iters)
+			    bool iters, bool guest, bool job)
 {
 	struct rep_buf title = { 0 };
+	double wend = window_end(row);
 	timeline_title(&title, row);
-	rep_bprintf(gp, "reset\nset terminal pngcairo size 960,460 font 'sans,10' noenhanced\n"
-			"set output 'timeline-%s.png'\nset grid\nset key outside below\nset title ",
-		    name);
-	rep_gp_quote(gp, title.s);
-	rep_bputs(gp, "\nset xlabel 'time from migration start (s)'\nset ylabel ");
+	rep_bprintf(gp, "reset\nset terminal pngcairo size 960,%d font 'sans,10' noenhanced\n"
+			"set output 'timeline-%s.png'\nset grid\nset key outside right top vertical\n",
+		    job ? 900 : 460, name);
+	if (job) {
+		rep_bputs(gp, "set multiplot layout 3,1 title ");
+		rep_gp_quote(gp, title.s);
+		rep_bputs(gp, "\nset title 'guest throughput' offset 0,-0.8\nset lmargin 10\nset rmargin 44\n");
+	} else {
+		rep_bputs(gp, "set key outside below\nset title ");
+		rep_gp_quote(gp, title.s);
+		rep_bputs(gp, "\nset xlabel 'time from migration start (s)'\n");
+	}
+	rep_bputs(gp, "set ylabel ");
 	rep_gp_quote(gp, ylabel);
 	rep_bputs(gp, "\nset yrange [0:*]\nset y2range [0:1]\n");
-	if (isfinite(row->resume_s))
+	if (isfinite(wend) && wend > 0)
 		rep_bprintf(gp, "set object 1 rect from 0, graph 0 to %.6f, graph 1 fc rgb '#fde6c4' "
 				"fs solid 1.0 noborder behind\n"
-				"set label 1 'migration' at %.6f, graph 0.95 center tc rgb '#a05a00'\n",
-			    row->resume_s, row->resume_s / 2);
+				"set label 1 '%s' at %.6f, graph 0.95 center tc rgb '#a05a00'\n",
+			    wend, isfinite(row->resume_s) ? "migration" : "migration attempt (did not complete)",
+			    wend / 2);
 	if (isfinite(row->pause_s))
 		rep_bprintf(gp, "set arrow 1 from %.6f, graph 0 to %.6f, graph 1 nohead lc rgb '#c00000' "
 				"dt 2 lw 1.5\nset label 2 'switchover' at %.6f, graph 0.88 left offset 0.5,0 "
 				"tc rgb '#c00000'\n",
 			    row->pause_s, row->pause_s, row->pause_s);
-	rep_bprintf(gp, "plot 'data/timeline-%s.dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f5fa8' "
-			"title 'guest throughput (per sample interval)'",
-		    name);
-	if (iters)
-		rep_bprintf(gp, ", 'data/timeline-%s.iter.dat' using 1:(0):(0):(0.08) axes x1y2 with vectors "
-				"nohead lc rgb '#606060' title 'pre-copy iteration (ticks at the bottom)'",
+	if (guest) {
+		rep_bprintf(gp, "plot 'data/timeline-%s.dat' using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f5fa8' "
+				"title 'guest throughput (per sample interval)'",
 			    name);
+		if (iters)
+			rep_bprintf(gp, ", 'data/timeline-%s.iter.dat' using 1:(0):(0):(0.08) axes x1y2 with vectors "
+					"nohead lc rgb '#606060' title 'pre-copy iteration (ticks at the bottom)'",
+				    name);
+	} else {
+		rep_bputs(gp, "set label 3 'no guest samples recorded' at graph 0.5, graph 0.5 center\n"
+			      "plot [0:1] 0 lc rgb '#ffffff' notitle");
+	}
 	rep_bputs(gp, "\n");
+	if (job) {
+		/* The panels below share the guest panel's time axis. */
+		rep_bputs(gp, "set xrange [GPVAL_X_MIN:GPVAL_X_MAX]\nunset label 2\nunset label 3\n");
+		job_panels(gp, name, iters);
+		rep_bputs(gp, "unset multiplot\n");
+	}
 	rep_bfree(&title);
 }
 
@@ -171,19 +306,21 @@ void rep_timelines(struct render *r)
 		char *name;
 		const char *ylabel;
 		double div;
-		bool iters;
-		if (strcmp(row->status, "ok") || !row->samples_file)
+		bool iters, job;
+		/* Every migration tried, converged or not (a testbed failure
+		 * mid-migration too: its job statistics). */
+		if (!strcmp(row->status, "skipped") || (!row->samples_file && !row->jobstats_file))
 			continue;
 		name = rep_safe_name(row->id);
 		unit_scale(row->unit, &div, &ylabel);
-		if (timeline_data(r, row, name, div, &iters) != MB_OK) {
+		if (timeline_data(r, row, name, div, &iters, &job) != MB_OK) {
 			char *f = rep_printable(row->samples_file);
 			rep_problem(r->set, "%s/scenarios.jsonl:%d: no timeline for samples file '%s': %s", row->dir,
 				    row->line, f, mb_errmsg());
 			free(f);
 		} else {
 			struct plot *p = rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1);
-			timeline_script(&p->gp, row, name, ylabel, iters);
+			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job);
 		}
 		free(name);
 	}

@@ -502,6 +502,14 @@ static int scn_migrate(struct scn *s)
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
 	pred_fill(&r->pred, s->c, &s->mr, rec);
+	if (s->mr.outcome >= 0 && (rc == MB_OK || rc == MB_EFAILED)) {
+		/* Converged or not, the system under test decided: a result. */
+		rec->has_outcome = true;
+		rec->outcome = s->mr.outcome;
+		free(rec->outcome_why);
+		rec->outcome_why = mig_outcome_why(&s->mr, rc ? mb_errmsg() : NULL);
+		rc = MB_OK;
+	}
 	csv = mig_polls_csv(&s->mr, s->mr.t_start);
 	rec->jobstats_file = mb_xasprintf("jobstats/%s.csv", s->sc->id);
 	if (res_write(r->res, rec->jobstats_file, csv, strlen(csv)) != MB_OK) {
@@ -533,6 +541,19 @@ static int scn_measure(struct scn *s)
 		rc = scn_migrate(s);
 	if (rc)
 		return rc;
+	if (s->mr.outcome != RES_CONVERGED) {
+		/* The guest still runs on the source: the window after the attempt.
+		 * Aborting takes QEMU a second or two, the guest's output may pause
+		 * meanwhile (the gap is in guest_gap_s): wait for its next sample. */
+		res_set(&s->rec->guest_host_after, s->from.name);
+		phase_event(r, "after");
+		s->t_after = s->mr.t_end + c->after_ns;
+		if (console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC) != MB_OK)
+			return mb_err(MB_EFAILED, "no sample from the guest within 15 s after the migration "
+						  "was aborted on %s%s", s->from.name,
+				      g->con.panicked ? ": its kernel panicked (see the console log)" : "");
+		return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+	}
 	/* The guest now runs on the target. */
 	virDomainFree(g->dom);
 	g->dom = virDomainLookupByName(s->to.conn, g->name);
@@ -551,14 +572,18 @@ static int scn_measure(struct scn *s)
 	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
 }
 
-/* The phases and the samples file of a scenario that migrated. */
+/* The phases and the samples file of a scenario with an outcome: during is
+ * the migration up to the resume on the target, or the whole attempt when
+ * it did not complete (after is then on the source). */
 static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 {
 	struct runner *r = s->r;
 	struct res_scenario *rec = s->rec;
 	const char *unit = wl_unit(s->c->workload);
+	bool moved = s->mr.outcome == RES_CONVERGED;
 	struct samples_windows w = { .t_ref = s->mr.t_start, .before = s->mr.t_start - s->c->before_ns,
-				     .start = s->mr.t_start, .resume = s->mr.t_resume, .after = s->t_after };
+				     .start = s->mr.t_start, .resume = moved ? s->mr.t_resume : s->mr.t_end,
+				     .after = s->t_after };
 	struct phases ph;
 	char *csv;
 
@@ -581,8 +606,8 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	if (res_write(r->res, rec->samples.file, csv, strlen(csv)) != MB_OK)
 		mb_warn("%s", mb_errmsg());
 	free(csv);
-	/* Where the guest is now, checked. */
-	if (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running"))
+	/* Where the guest is now, checked (mig_classify checked it stayed). */
+	if (moved && (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running")))
 		return mb_err(MB_EFAILED, "after the migration the guest is %s on %s and %s on %s",
 			      s->mr.src_state, s->from.name, s->mr.dst_state, s->to.name);
 	return MB_OK;
@@ -615,7 +640,7 @@ static int scn_collect(struct scn *s, int rc)
 	s->rec->samples.console_bytes = g->con.bytes;
 	s->rec->samples.console_opens = (uint64_t)g->con.opens;
 	pthread_mutex_unlock(&g->con.mu);
-	if (rc == MB_OK && s->mr.ok)
+	if (rc == MB_OK && s->rec->has_outcome)
 		rc = scn_phases(s, v, n);
 	free(v);
 	return rc;
@@ -645,6 +670,10 @@ static int scn_end(struct scn *s, int rc)
 	}
 	rec->status = s->skipped ? RES_SKIPPED : RES_FAILED;
 	res_set(&rec->error, keep.msg);
+	/* The testbed failed (maybe after the migration ended): no result to
+	 * read as an outcome; migration.progress still says how far it got. */
+	rec->has_outcome = false;
+	res_set(&rec->outcome_why, NULL);
 	guest_destroy(r);
 	if (r->tb->link) {
 		struct tb_links all;

@@ -24,8 +24,8 @@ else
 		"regenerate: $SAMPLE --sample DIR, copy DIR/scenario.schema.json; $(head -5 "$tmp/schema.diff" | tr '\n' ' ')"
 fi
 validate_run "$tmp/run"
-check "the sample holds an ok, a failed and a skipped record" \
-	test "$(jq -r .status "$tmp/run/scenarios.jsonl" | sort | tr '\n' ' ')" = "failed ok skipped "
+check "the sample holds a converged, a not converged, a failed and a skipped record" \
+	test "$(jq -r '.status + ":" + (.outcome // "-")' "$tmp/run/scenarios.jsonl" | sort | tr '\n' ' ')" = "failed:- ok:converged ok:not_converged skipped:- "
 
 # The validator must be able to fail.
 bad() { # bad DESC JQ-FILTER-ON-LINE-1 | bad DESC run:JQ-FILTER-ON-RUN.JSON

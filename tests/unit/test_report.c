@@ -397,13 +397,104 @@ static void test_labels_mixed_types(void **state)
 		free(text);
 	}
 	labels = rep_series_labels(&set);
-	assert_string_equal(labels[0], "w max_downtime=null");
+	assert_string_equal(labels[0], "max_downtime null"); /* one workload: not in the label */
 	assert_string_equal(labels[1], "w");
 	assert_string_equal(labels[2], "w");
-	assert_string_equal(labels[3], "w max_downtime=true");
+	assert_string_equal(labels[3], "max_downtime true");
 	assert_string_equal(labels[4], "w");
-	assert_string_equal(labels[5], "w max_downtime=0.1");
+	assert_string_equal(labels[5], "max_downtime 100 ms"); /* human units */
 	rep_labels_free(labels, set.n);
+	rep_free(&set);
+}
+
+/* Every key path the report reads is a key of the record (record/'s field
+ * tables, or the option table under config.): a renamed key fails here. */
+static void test_paths_are_record_keys(void **state)
+{
+	(void)state;
+	if (rep_unknown_path())
+		fail_msg("report/rows.c reads %s, which the record does not have", rep_unknown_path());
+}
+
+static struct rep_row row_of(const char *json)
+{
+	struct rep_row row;
+	json_object *o = json_tokener_parse(json);
+	assert_non_null(o);
+	assert_int_equal(rep_row_from_json(o, &row), MB_OK);
+	json_object_put(o);
+	return row;
+}
+
+/* Outcomes of schema 1 and 2 records; figures never measured are NaN
+ * (an empty CSV cell), also where a schema 1 record wrote 0. */
+static void test_outcomes(void **state)
+{
+	struct rep_row r;
+	(void)state;
+	r = row_of("{\"id\":\"a\",\"status\":\"ok\",\"migration\":{\"total_s\":1.5}}");
+	assert_int_equal(rep_row_outcome(&r), REP_O_CONVERGED); /* schema 1: ok = migrated */
+	assert_true(r.total_s == 1.5);
+	rep_row_free(&r);
+	r = row_of("{\"id\":\"a\",\"status\":\"failed\",\"migration\":{\"total_s\":0,\"downtime_s\":0,"
+		   "\"bytes\":0,\"iterations\":0}}");
+	assert_int_equal(rep_row_outcome(&r), REP_O_FAILED);
+	assert_true(isnan(r.total_s) && isnan(r.downtime_s) && isnan(r.bytes) && isnan(r.iterations));
+	rep_row_free(&r);
+	r = row_of("{\"id\":\"a\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"migration\":{\"total_s\":null,"
+		   "\"progress\":{\"iteration\":45,\"memory_remaining_bytes\":24000000}}}");
+	assert_int_equal(rep_row_outcome(&r), REP_O_NOT_CONVERGED);
+	assert_true(isnan(r.total_s));
+	assert_true(r.prog_iteration == 45 && r.prog_remaining == 24e6);
+	rep_row_free(&r);
+	r = row_of("{\"id\":\"a\",\"status\":\"skipped\"}");
+	assert_int_equal(rep_row_outcome(&r), REP_O_SKIPPED);
+	rep_row_free(&r);
+}
+
+/* Groups: one per setting and delay, outcome counts, stats of the
+ * converged repetitions only. */
+static void test_groups(void **state)
+{
+	static const char *const recs[] = {
+		"{\"id\":\"p1\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"experiment\":\"plain\","
+		"\"workload\":\"m\",\"delay_ms\":16,\"migration\":{\"progress\":{\"time_s\":40}}}",
+		"{\"id\":\"p2\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"experiment\":\"plain\","
+		"\"workload\":\"m\",\"delay_ms\":16,\"migration\":{\"progress\":{\"time_s\":42}}}",
+		"{\"id\":\"d1\",\"status\":\"ok\",\"outcome\":\"converged\",\"experiment\":\"dt\","
+		"\"workload\":\"m\",\"delay_ms\":16,\"migration\":{\"total_s\":2}}",
+		"{\"id\":\"d2\",\"status\":\"ok\",\"outcome\":\"converged\",\"experiment\":\"dt\","
+		"\"workload\":\"m\",\"delay_ms\":16,\"migration\":{\"total_s\":3}}",
+		"{\"id\":\"d3\",\"status\":\"failed\",\"experiment\":\"dt\",\"workload\":\"m\",\"delay_ms\":16}",
+	};
+	struct rep_set set = { 0 };
+	struct rep_groups gs;
+	struct rep_stat st;
+	char *csv;
+	(void)state;
+	set.rows = mb_xcalloc(MB_ARRAY_SIZE(recs), sizeof(*set.rows));
+	for (size_t i = 0; i < MB_ARRAY_SIZE(recs); i++)
+		set.rows[set.n++] = row_of(recs[i]);
+	rep_groups_build(&set, &gs);
+	assert_int_equal(gs.n, 2);
+	assert_int_equal(gs.ndelays, 1);
+	assert_string_equal(gs.g[0].label, "plain");
+	assert_int_equal(gs.g[0].count[REP_O_NOT_CONVERGED], 2);
+	assert_int_equal(gs.g[1].count[REP_O_CONVERGED], 2);
+	assert_int_equal(gs.g[1].count[REP_O_FAILED], 1);
+	st = rep_group_stat(&set, &gs.g[0], offsetof(struct rep_row, total_s), true);
+	assert_int_equal(st.n, 0);
+	assert_true(isnan(st.mean));
+	st = rep_group_stat(&set, &gs.g[0], offsetof(struct rep_row, prog_time_s), false);
+	assert_true(st.n == 2 && st.mean == 41);
+	st = rep_group_stat(&set, &gs.g[1], offsetof(struct rep_row, total_s), true);
+	assert_true(st.n == 2 && st.mean == 2.5 && fabs(st.ci - 12.706 * 0.5) < 1e-9);
+	csv = rep_comparison_csv(&set, &gs);
+	/* The plain setting: no converged repetition, so empty cells, never 0. */
+	assert_non_null(strstr(csv, "\n0.016,\"plain\",2,0,2,0,0,0,0,,,"));
+	assert_non_null(strstr(csv, "\n0.016,\"dt\",3,2,0,0,0,1,0,2.5,"));
+	free(csv);
+	rep_groups_free(&gs);
 	rep_free(&set);
 }
 
@@ -421,6 +512,9 @@ int main(void)
 		cmocka_unit_test(test_row_typed),
 		cmocka_unit_test(test_row_type_confusion),
 		cmocka_unit_test(test_labels_mixed_types),
+		cmocka_unit_test(test_paths_are_record_keys),
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

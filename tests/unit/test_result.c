@@ -133,6 +133,15 @@ static void full_record(struct res_scenario *r)
 	r->prediction.iterations = 3;
 	r->prediction.has_residual = true;
 	r->prediction.residual = (struct res_residual){ 0.64, 0.1249, 0, 4.9e6 };
+	r->has_outcome = true;
+	r->outcome = RES_CONVERGED;
+	r->migration.has_progress = true;
+	r->migration.progress = (struct res_progress){
+		.time_s = 1.1, .elapsed_s = 1.1, .iteration = 3, .memory_total_bytes = 268435456,
+		.memory_processed_bytes = 9e7, .memory_remaining_bytes = 1e6, .data_processed_bytes = 9.2e7,
+		.data_remaining_bytes = 1e6, .dirty_rate_pages_per_s = 100, .page_size_bytes = 4096,
+		.dirty_rate_bytes_per_s = 409600, .bandwidth_bytes_per_s = 2e8, .throttle_pct = NAN,
+		.throttle_max_pct = NAN };
 	res_set(&r->jobstats_file, "jobstats/d16ms-cpuadd-r1.csv");
 	res_set(&r->console_file, "console/d16ms-cpuadd-r1.log");
 	r->has_samples = true;
@@ -169,6 +178,28 @@ static void failed_record(struct res_scenario *r)
 	res_set(&r->link.backend, "delayline");
 	res_set(&r->link.path, "both");
 	res_set(&r->console_file, "console/d64ms-seqread-r2.log");
+}
+
+/* A migration that did not converge: a result (status ok) with its
+ * progress at the timeout and no completed job's figures. */
+static void not_converged_record(struct res_scenario *r)
+{
+	full_record(r);
+	res_set(&r->id, "plain-d16ms-memdirty-r1");
+	r->outcome = RES_NOT_CONVERGED;
+	res_set(&r->outcome_why, "did not converge within the timeout (40 s): iteration 45");
+	r->migration.total_s = r->migration.downtime_s = r->migration.bytes = NAN;
+	r->migration.iterations = r->migration.bandwidth_bytes_per_s = NAN;
+	r->migration.resume_s = NAN;
+	r->migration.timed_out = r->migration.aborted = true;
+	res_set(&r->migration.stats_from, "none");
+	res_set(&r->migration.guest_state_target, "absent");
+	res_set(&r->migration.guest_state_source, "running");
+	r->migration.progress.iteration = 45;
+	r->migration.progress.memory_remaining_bytes = 2.4e7;
+	r->migration.progress.dirty_rate_pages_per_s = 16400;
+	r->migration.progress.dirty_rate_bytes_per_s = 16400 * 4096.0;
+	r->migration.progress.bandwidth_bytes_per_s = 67108864;
 }
 
 static char *to_text(const struct res_scenario *r)
@@ -248,6 +279,37 @@ static void test_sections_left_out(void **state)
 	assert_true(isnan(res_number(&b, "migration.total_s")));
 	assert_true(isnan(res_number(&b, "ratio.during")));
 	assert_true(res_number(&b, "delay_s") == 0.064);
+	both_free(&a, &b, t);
+}
+
+/* Not measured is null, never 0: a migration that did not converge. */
+static void test_not_converged(void **state)
+{
+	struct res_scenario a, b;
+	char *t;
+	(void)state;
+	not_converged_record(&a);
+	t = to_text(&a);
+	assert_non_null(strstr(t, "\"outcome\":\"not_converged\""));
+	assert_non_null(strstr(t, "\"total_s\":null,\"downtime_s\":null"));
+	assert_non_null(strstr(t, "\"bytes\":null"));
+	assert_non_null(strstr(t, "\"iterations\":null"));
+	assert_non_null(strstr(t, "\"throttle_pct\":null"));
+	assert_non_null(strstr(t, "\"memory_remaining_bytes\":24000000"));
+	reread(&a, &b);
+	assert_true(b.has_outcome);
+	assert_int_equal(b.outcome, RES_NOT_CONVERGED);
+	assert_string_equal(b.outcome_why, a.outcome_why);
+	assert_true(isnan(res_number(&b, "migration.total_s")));
+	assert_true(res_number(&b, "migration.progress.iteration") == 45);
+	assert_true(res_number(&b, "migration.progress.dirty_rate_bytes_per_s") == 16400 * 4096.0);
+	both_free(&a, &b, t);
+	/* A failed scenario has no outcome at all. */
+	failed_record(&a);
+	t = to_text(&a);
+	assert_null(strstr(t, "\"outcome\""));
+	reread(&a, &b);
+	assert_false(b.has_outcome);
 	both_free(&a, &b, t);
 }
 
@@ -349,7 +411,9 @@ static void test_type_confusion(void **state)
 		{ "link.states[0].jitter_dist", "\"gauss\"", "'link.states[0].jitter_dist'" },
 		{ "link.probe.rtt_samples", "{}", "'link.probe.rtt_samples'" },
 		{ "migration.total_s", "\"1.2\"", "'migration.total_s'" },
-		{ "migration.bytes", "-1", "'migration.bytes'" },
+		{ "migration.bytes", "\"95\"", "'migration.bytes'" },
+		{ "outcome", "\"sideways\"", "'outcome'" },
+		{ "migration.progress.iteration", "\"4\"", "'migration.progress.iteration'" },
 		{ "migration.iteration_events_s", "\"x\"", "'migration.iteration_events_s'" },
 		{ "migration.iteration_events_s", "[1,\"x\"]", "'migration.iteration_events_s[1]'" },
 		{ "samples.lost", "true", "'samples.lost'" },
@@ -548,6 +612,10 @@ static int write_sample(const char *dir)
 	if (!rc)
 		rc = res_append_result(&rr, &a);
 	res_scenario_free(&a);
+	not_converged_record(&a);
+	if (!rc)
+		rc = res_append_result(&rr, &a);
+	res_scenario_free(&a);
 	failed_record(&a);
 	if (!rc)
 		rc = res_append_result(&rr, &a);
@@ -560,7 +628,7 @@ static int write_sample(const char *dir)
 		rc = res_append_result(&rr, &a);
 	res_scenario_free(&a);
 	if (!rc)
-		rc = res_run_finish(&rr, "failed", 1, 1, 1);
+		rc = res_run_finish(&rr, "failed", 2, 1, 1);
 	res_run_close(&rr);
 out:
 	if (rc)
@@ -579,6 +647,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_sections_left_out),
 		cmocka_unit_test(test_nan_is_null),
+		cmocka_unit_test(test_not_converged),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_type_confusion),
 		cmocka_unit_test(test_missing_keys),
