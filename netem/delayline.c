@@ -484,8 +484,11 @@ static int dl_apply(const struct link_spec *l, const struct link_params *p)
 	int rc = ensure(l);
 	if (rc)
 		return rc;
-	snprintf(cmd, sizeof(cmd), "set %lld %lld %d %.9g %.9g %llu\n", (long long)p->delay_ns,
-		 (long long)p->jitter_ns, p->jitter_dist, p->loss, p->rate, (unsigned long long)p->queue);
+	/* The b->a rate is last: a process of an older build reads the six
+	 * fields before it (and caps both ways at the a->b rate). */
+	snprintf(cmd, sizeof(cmd), "set %lld %lld %d %.9g %.9g %llu %.9g\n", (long long)p->delay_ns,
+		 (long long)p->jitter_ns, p->jitter_dist, p->loss, p->rate, (unsigned long long)p->queue,
+		 p->rate_ba);
 	rc = ctl(l, cmd, reply, sizeof(reply));
 	if (rc)
 		return rc;
@@ -494,12 +497,13 @@ static int dl_apply(const struct link_spec *l, const struct link_params *p)
 		struct link_state st;
 		rc = link_delayline_ops.show(l, &st);
 		if (!rc && (st.p.delay_ns != p->delay_ns || st.p.jitter_ns != p->jitter_ns ||
-			    fabs(st.p.loss - p->loss) > 1e-9 || fabs(st.p.rate - p->rate) > 1e-3))
+			    fabs(st.p.loss - p->loss) > 1e-9 || fabs(st.p.rate - p->rate) > 1e-3 ||
+			    fabs(st.p.rate_ba - p->rate_ba) > 1e-3))
 			rc = mb_err(MB_EINTERNAL, "the delay line of link %s did not take the settings", l->name);
 	}
 	/* Only shaped traffic goes through the process. */
 	if (!rc)
-		rc = redirect(l, p->delay_ns || p->jitter_ns || p->loss > 0 || p->rate > 0);
+		rc = redirect(l, p->delay_ns || p->jitter_ns || p->loss > 0 || p->rate > 0 || p->rate_ba > 0);
 	return rc;
 }
 
@@ -514,25 +518,29 @@ static int dl_show(const struct link_spec *l, struct link_state *s)
 	char reply[1024];
 	long long d, j, lim;
 	int dist;
-	double loss, rate, late;
+	double loss, rate, late, rate_ba = -1;
 	unsigned long long pk, by, dq, dl, h[8];
+	int n;
 	int rc = ctl(l, "stats\n", reply, sizeof(reply));
 	memset(s, 0, sizeof(*s));
 	snprintf(s->backend, sizeof(s->backend), "delayline");
 	if (rc)
 		return rc;
-	if (sscanf(reply, "ok %lld %lld %d %lf %lf %lld %llu %llu %llu %llu %lf %llu %llu %llu %llu %llu %llu %llu %llu",
+	/* 19 fields, and the b->a rate as a 20th from this build on. */
+	n = sscanf(reply, "ok %lld %lld %d %lf %lf %lld %llu %llu %llu %llu %lf %llu %llu %llu %llu %llu %llu %llu %llu %lf",
 		   &d, &j, &dist, &loss, &rate, &lim, &pk, &by, &dq, &dl, &late, &h[0], &h[1], &h[2], &h[3],
-		   &h[4], &h[5], &h[6], &h[7]) != 19)
+		   &h[4], &h[5], &h[6], &h[7], &rate_ba);
+	if (n != 19 && n != 20)
 		return mb_err(MB_EINTERNAL, "delay line of link %s: unexpected reply '%s'", l->name, reply);
 	s->p.delay_ns = d;
 	s->p.jitter_ns = j;
 	s->p.jitter_dist = dist;
 	s->p.loss = loss;
 	s->p.rate = rate;
+	s->p.rate_ba = n == 20 ? rate_ba : rate; /* an older process: one rate both ways */
 	s->p.queue = (uint64_t)lim;
 	s->limit = (uint64_t)lim;
-	s->installed = d || j || loss > 0 || rate > 0;
+	s->installed = d || j || loss > 0 || rate > 0 || rate_ba > 0;
 	s->packets = pk;
 	s->bytes = by;
 	s->drops_queue = dq;
@@ -573,15 +581,16 @@ struct dir {
 	struct dl_pacer pacer;
 	int tfd;
 	const char *name;
+	bool back;                    /* the b->a direction (rate_ba applies) */
 };
 
-static void shape_of(const struct shared *sh, struct dl_shape *s, uint64_t *limit)
+static void shape_of(const struct shared *sh, bool back, struct dl_shape *s, uint64_t *limit)
 {
 	s->one_way_ns = sh->p.delay_ns / 2;
 	s->jitter_ns = sh->p.jitter_ns;
 	s->dist = sh->p.jitter_dist;
 	s->loss = sh->p.loss;
-	s->rate = sh->p.rate;
+	s->rate = back ? sh->p.rate_ba : sh->p.rate;
 	*limit = sh->limit;
 }
 
@@ -622,7 +631,7 @@ static void *dir_thread(void *arg)
 		int64_t now;
 		(void)n;
 		pthread_mutex_lock(&d->sh->mu);
-		shape_of(d->sh, &shape, &limit);
+		shape_of(d->sh, d->back, &shape, &limit);
 		/* Publish this thread's counters. */
 		d->sh->packets += st_pk;
 		d->sh->bytes += st_by;
@@ -707,7 +716,8 @@ static void *dir_thread(void *arg)
  * or at 10 Gbit/s without one), at least 4 MiB, at most 256 MiB. */
 static uint64_t queue_for(const struct link_params *p)
 {
-	double rate = p->rate > 0 ? p->rate : 1.25e9;
+	double fast = p->rate_ba > p->rate ? p->rate_ba : p->rate;
+	double rate = fast > 0 ? fast : 1.25e9;
 	double bdp = rate * ((double)p->delay_ns / 2 + (double)p->jitter_ns) / 1e9;
 	double q = 2 * bdp;
 	if (p->queue)
@@ -748,9 +758,12 @@ static void serve(int lfd, struct shared *sh)
 			struct link_params np = { 0 };
 			long long d, j;
 			unsigned long long q;
-			if (sscanf(buf + 4, "%lld %lld %d %lf %lf %llu", &d, &j, &np.jitter_dist, &np.loss,
-				   &np.rate, &q) == 6 && d >= 0 && j >= 0 && np.loss >= 0 && np.loss <= 1 &&
-			    np.rate >= 0) {
+			int nf = sscanf(buf + 4, "%lld %lld %d %lf %lf %llu %lf", &d, &j, &np.jitter_dist,
+				       &np.loss, &np.rate, &q, &np.rate_ba);
+			if ((nf == 6 || nf == 7) && d >= 0 && j >= 0 && np.loss >= 0 && np.loss <= 1 &&
+			    np.rate >= 0 && np.rate_ba >= 0) {
+				if (nf == 6) /* a client of an older build: one rate both ways */
+					np.rate_ba = np.rate;
 				np.delay_ns = d;
 				np.jitter_ns = j;
 				np.queue = q;
@@ -765,7 +778,7 @@ static void serve(int lfd, struct shared *sh)
 		} else if (!strncmp(buf, "stats", 5)) {
 			pthread_mutex_lock(&sh->mu);
 			snprintf(out, sizeof(out),
-				 "ok %lld %lld %d %.9g %.9g %llu %llu %llu %llu %llu %.3f %llu %llu %llu %llu %llu %llu %llu %llu\n",
+				 "ok %lld %lld %d %.9g %.9g %llu %llu %llu %llu %llu %.3f %llu %llu %llu %llu %llu %llu %llu %llu %.9g\n",
 				 (long long)sh->p.delay_ns, (long long)sh->p.jitter_ns, sh->p.jitter_dist,
 				 sh->p.loss, sh->p.rate, (unsigned long long)sh->limit,
 				 (unsigned long long)sh->packets, (unsigned long long)sh->bytes,
@@ -774,7 +787,8 @@ static void serve(int lfd, struct shared *sh)
 				 (unsigned long long)sh->late_hist[0], (unsigned long long)sh->late_hist[1],
 				 (unsigned long long)sh->late_hist[2], (unsigned long long)sh->late_hist[3],
 				 (unsigned long long)sh->late_hist[4], (unsigned long long)sh->late_hist[5],
-				 (unsigned long long)sh->late_hist[6], (unsigned long long)sh->late_hist[7]);
+				 (unsigned long long)sh->late_hist[6], (unsigned long long)sh->late_hist[7],
+				 sh->p.rate_ba);
 			pthread_mutex_unlock(&sh->mu);
 		} else {
 			snprintf(out, sizeof(out), "error: unknown command\n");
@@ -852,6 +866,7 @@ int link_delayline_main(const char *statedir)
 		dirs[i].out = i ? fa : fb;
 		dirs[i].sh = &sh;
 		dirs[i].name = i ? "b->a" : "a->b";
+		dirs[i].back = i == 1;
 		dirs[i].pacer.rng = 0x1234567ULL + (uint64_t)i * 0x9e3779b97f4a7c15ULL + (uint64_t)getpid();
 		dirs[i].tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (dl_ring_init(&dirs[i].ring, dl_ring_cap_for(sh.limit)) < 0 || dirs[i].tfd < 0)

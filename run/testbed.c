@@ -126,6 +126,42 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 	return MB_OK;
 }
 
+int tb_tcp_buffers(const struct testbed *tb, int i, struct link_tcp_buffers *out)
+{
+	const struct tb_host *h = &tb->host[i];
+	const char *argv[16];
+	char *text = NULL;
+	size_t n = 0;
+	int status = 0, rc;
+
+	if (tb->kind == TB_LAB)
+		return link_get_tcp_buffers(h->netns, out);
+	if (h->exec.ssh) {
+		/* ssh joins its arguments into one remote shell line: these are fixed words. */
+		argv[n++] = "ssh";
+		argv[n++] = "-o";
+		argv[n++] = "BatchMode=yes";
+		argv[n++] = h->exec.ssh;
+		argv[n++] = "--";
+	} else if (!strstr(h->uri, ":///")) {
+		return mb_err(MB_EUNSUPP,
+			      "%s is reached over %s: migbench has no shell there to read its sysctls "
+			      "(a qemu+ssh:// URI has one)",
+			      h->name, h->uri);
+	}
+	for (int k = 0; link_tcp_sysctl_argv[k] && n + 1 < MB_ARRAY_SIZE(argv); k++)
+		argv[n++] = link_tcp_sysctl_argv[k];
+	argv[n] = NULL;
+	rc = store_host_exec(&h->exec, argv, &text, &status);
+	if (!rc && status != 0)
+		rc = mb_err(MB_EFAILED, "sysctl on %s exited with %d: %.200s", h->name, status,
+			    text ? text : "");
+	if (!rc)
+		rc = link_tcp_buffers_parse(text, out);
+	free(text);
+	return rc ? mb_err_ctx(rc, "TCP buffer limits of %s", h->name) : MB_OK;
+}
+
 /* Scenarios that need something this testbed cannot do fail before any runs. */
 static int check_plan(const struct testbed *tb, const struct plan *pl)
 {
