@@ -410,8 +410,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	st = &section_set(sec)[opt_index(o)];
 	if (st->nvals) {
-		profile_error(p, r->file, r->line, "'%s' is set twice in [%s] (first at line %d)",
-			      name, sec->name, st->line);
+		profile_error(p, r->file, r->line, "'%s' is set twice in [%s%s] (first at line %d)",
+			      name, sec->is_link ? "link." : "", sec->name, st->line);
 		return 1;
 	}
 	if (parse_setting(p, o, value, r->file, r->line, st) == MB_OK && sec->is_link && st->nvals > 1) {
