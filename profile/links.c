@@ -51,7 +51,7 @@ const struct link_preset link_presets[] = {
 	  "a home DSL line, guest migrated out of the home (up = source -> destination)",
 	  "FCC Measuring Broadband America 2016 (fixed), Verizon DSL 3.1-7 Mbit/s tier medians: "
 	  "5.66 Mbit/s down, 0.82 Mbit/s up, 37 ms, as Verizon's network-performance page quotes it" },
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const char *const keys[] = { "delay", "jitter", "jitter_dist", "loss",
