@@ -3,6 +3,7 @@
 #   make              build ./migbench
 #   make guest        build the guest image (build/guest/vmlinuz, initrd.img)
 #   make check        run every test (unit, profiles, real components)
+#   make check-kernel netem and open-iscsi for real, in a Debian kernel under QEMU
 #   make check-asan   the same under AddressSanitizer + UBSan
 #   make bench        benchmarks, as ratios against baselines of the same run
 #   make fuzz         run the libFuzzer targets for a bounded time
@@ -56,8 +57,20 @@ plan_SRCS    := plan/plan.c
 record_SRCS  := record/record.c
 record_SRCS  += record/result.c
 lab_SRCS     := lab/ns.c lab/lab.c
+lab_SRCS     += lab/layout.c
+lab_SRCS     += lab/state.c
+lab_SRCS     += lab/lock.c
+lab_SRCS     += lab/config.c
+lab_SRCS     += lab/sites.c
+lab_SRCS     += lab/storage.c
+lab_SRCS     += lab/links.c
+lab_SRCS     += lab/guest.c
+lab_SRCS     += lab/status.c
 netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
                 netem/probe.c
+netem_SRCS   += netem/dl_proto.c
+netem_SRCS   += netem/dl_tun.c
+netem_SRCS   += netem/dl_daemon.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c
@@ -68,7 +81,8 @@ report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/
                 report/sweep.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
-                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c
+                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c \
+                cli/cmd_storage.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
             $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
@@ -103,7 +117,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .DEFAULT_GOAL := all
-.PHONY: all clean check check-unit check-asan bench fuzz guest deps install uninstall sweep unit-bins FORCE
+.PHONY: all clean check check-unit check-kernel check-asan bench fuzz guest deps install uninstall sweep unit-bins FORCE
 
 # The main job: the study's sweep on the local lab, ending with results and
 # plots under results/ (needs root: namespaces, libvirtd, tgtd).
@@ -182,6 +196,11 @@ fuzz: $(FUZZ_BINS)
 # Everything the tests use: the tool, the unit tests and the guest image.
 check: all $(UNIT_BINS) guest
 	tests/run.sh
+
+# migbench's kernel paths (netem, open-iscsi) on Debian's cloud kernel under
+# QEMU TCG: tests/sys/kernel.sh alone (make check runs it too).
+check-kernel: all guest
+	MIGBENCH_TESTS=kernel tests/run.sh sys
 
 check-unit: all $(UNIT_BINS)
 	tests/run.sh unit profiles

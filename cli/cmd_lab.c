@@ -76,6 +76,13 @@ static void print_status(json_object *st)
 	printf("  guest     %s\n", json_object_get_boolean(json_object_object_get(v, "present"))
 				       ? json_object_get_string(json_object_object_get(v, "kernel"))
 				       : "no image (run make guest, then lab up again)");
+	v = json_object_object_get(st, "lock");
+	if (json_object_object_get_ex(v, "holder", &arr))
+		printf("  in use    by %s\n", json_object_get_string(arr));
+	else if (json_object_object_get_ex(v, "error", &arr))
+		printf("  lock      ERROR: %s\n", json_object_get_string(arr));
+	else
+		printf("  in use    no (nothing holds %s)\n", json_object_get_string(json_object_object_get(v, "path")));
 }
 
 int cmd_lab(int argc, char **argv)
@@ -88,6 +95,7 @@ int cmd_lab(int argc, char **argv)
 	struct cli_args a;
 	struct profile *p = NULL;
 	struct mb_config cfg;
+	struct lab_params lp;
 	struct lab lab;
 	bool help;
 	const char *verb;
@@ -101,7 +109,9 @@ int cmd_lab(int argc, char **argv)
 			printf("\n  up [PROFILE]      create the lab ([lab] section of PROFILE, or --lab.KEY=VALUE);\n"
 			       "                    a lab already up and healthy is left as it is\n"
 			       "  down [PROFILE]    remove every namespace, process, mount and file of the lab\n"
-			       "  status [PROFILE]  check each part for real (libvirt connections, iSCSI inquiry)\n");
+			       "  status [PROFILE]  check each part for real (libvirt connections, iSCSI inquiry);\n"
+			       "                    takes no lock, so it works during a run, and names\n"
+			       "                    who holds the lab (up, down and run hold it exclusively)\n");
 		cli_free(&a);
 		return help ? MB_OK : mb_err(MB_EINPUT, "lab: expected up, down or status");
 	}
@@ -110,20 +120,21 @@ int cmd_lab(int argc, char **argv)
 	if (rc)
 		goto out;
 	profile_config(p, NULL, &cfg);
+	lab_params_from_config(&lp, &cfg);
 	if (!strcmp(verb, "up")) {
 		bool existed;
 		double t0 = mb_real_s();
-		rc = lab_up(&lab, &cfg, &existed);
+		rc = lab_up(&lab, &lp, &existed);
 		if (!rc)
 			print_up(&lab, existed, mb_real_s() - t0);
 	} else if (!strcmp(verb, "down")) {
-		rc = lab_down(&cfg, cli_has(&a, "purge"));
+		rc = lab_down(&lp, cli_has(&a, "purge"));
 		if (!rc)
 			printf("lab '%s' is down\n", cfg.lab_name);
 	} else if (!strcmp(verb, "status")) {
 		json_object *st = NULL;
 		bool healthy = false;
-		rc = lab_load(&lab, &cfg);
+		rc = lab_load(&lab, &lp);
 		if (!rc)
 			rc = lab_status(&lab, &st, &healthy);
 		if (!rc) {

@@ -24,6 +24,7 @@ const struct mb_command mb_commands[] = {
 	{ "help", cmd_help, "[COMMAND|keys|links|exit-codes]", "show help", false },
 	{ "version", cmd_version, "", "print version and build information", false },
 	{ "delayline", cmd_delayline, "", "(internal) the userspace delay line process", true },
+	{ "storage", cmd_storage, "attach|detach", "(internal) attach an iSCSI LUN on this machine", true },
 	{ NULL, NULL, NULL, NULL, false },
 };
 

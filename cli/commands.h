@@ -25,6 +25,7 @@ int cmd_lab(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 int cmd_delayline(int argc, char **argv);
+int cmd_storage(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -18,13 +18,13 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
 
 #include "core/err.h"
 #include "netem/link.h"
-#include "profile/options.h"
 #include "storage/store.h"
 
 #define LAB_SCHEMA_VERSION 1
@@ -48,6 +48,7 @@ struct lab_site {
 struct lab {
 	char name[8];
 	char dir[256];            /* <lab.dir>/<name> (lab.dir is at most 200 characters) */
+	char lock[256 + 8];        /* <lab.dir>/<name>.lock (lab_lock) */
 	char cache[256];          /* <lab.dir>/cache: QEMU capabilities, kept across labs */
 	struct lab_site site[2];
 	struct {
@@ -69,16 +70,33 @@ struct lab {
 	double created;
 };
 
-/* Names and paths of the lab cfg describes (no side effects). */
-void lab_init(struct lab *lab, const struct mb_config *cfg);
+/* What the lab takes from a profile ([lab] keys; lab_params_from_config in
+ * profile/params.h); strings point into the config it was built from. */
+struct lab_params {
+	const char *name;   /* lab.name, 1-6 letters/digits */
+	const char *dir;    /* lab.dir: the parent of the lab's state directory */
+	uint64_t lun_size;  /* bytes */
+	bool fill;          /* fill the LUN with a pattern (real reads) */
+	int link;           /* enum link_backend */
+};
+
+/* Names and paths of the lab p describes (no side effects). */
+void lab_init(struct lab *lab, const struct lab_params *p);
 /* Bring the lab up (or find it up and healthy: *existed = true).  A lab that
- * is partly there (a crash, kill -9) is torn down and rebuilt. */
-int lab_up(struct lab *lab, const struct mb_config *cfg, bool *existed) MB_WUR;
-/* Remove every namespace, process, mount, link and file of the lab. */
-int lab_down(const struct mb_config *cfg, bool purge_cache) MB_WUR;
+ * is partly there (a crash, kill -9) is torn down and rebuilt.  Holds the
+ * lab's lock while it works (MB_EUNSUPP naming the holder when busy). */
+int lab_up(struct lab *lab, const struct lab_params *p, bool *existed) MB_WUR;
+/* The same, for a caller that holds the lab's lock already (a run). */
+int lab_up_locked(struct lab *lab, const struct lab_params *p, bool *existed) MB_WUR;
+/* Remove every namespace, process, mount, link and file of the lab (under
+ * the lab's lock: refused while a run or another up/down holds it). */
+int lab_down(const struct lab_params *p, bool purge_cache) MB_WUR;
 /* Read state.json of a lab that is up (MB_EUNSUPP "no lab" otherwise). */
-int lab_load(struct lab *lab, const struct mb_config *cfg) MB_WUR;
-/* Check every part for real; *healthy says whether all are fine. */
+int lab_load(struct lab *lab, const struct lab_params *p) MB_WUR;
+/* Check every part for real; *healthy says whether all are fine.  Takes no
+ * lock: it only reads (state.json is replaced atomically) and asks each
+ * daemon, so it works while a run holds the lab; the lock's holder, if
+ * any, is part of the answer ("lock"). */
 int lab_status(const struct lab *lab, json_object **out, bool *healthy) MB_WUR;
 /* Bring the lab's copy of the guest image up to date with the built one
  * (after a `make guest` while the lab was up). */
@@ -92,9 +110,18 @@ const struct link_ops *lab_link_ops(const struct lab *lab);
 /* The sites as hosts that run commands (for storage attach). */
 void lab_host_exec(const struct lab *lab, int role, struct host_exec *h);
 
-/* Hold the lab for a run: an exclusive lock with the holder's description
- * (pid, command) written in it; MB_EUNSUPP naming the holder if taken. */
-int lab_lock(const char *labdir, const char *holder, int *fd) MB_WUR;
+/* The lab's one lock, <lab.dir>/<lab.name>.lock (beside the state
+ * directory, which `down` removes): `lab up`, `lab down` and `run` hold it
+ * exclusively while they work, with the holder's description (pid,
+ * command) written in it.  MB_EUNSUPP naming the holder when it is taken.
+ * The file is opened without following symlinks and must be a regular
+ * file. */
+int lab_lock(const struct lab_params *p, const char *holder, int *fd) MB_WUR;
+/* The same lock discipline on any path (real hosts: one lock per pair). */
+int lab_lock_file(const char *path, const char *holder, int *fd) MB_WUR;
 void lab_unlock(int fd);
+/* Who holds the lock at path: *holder is NULL when nobody does, else the
+ * holder's description (free it).  Never blocks, never creates the file. */
+int lab_lock_holder(const char *path, char **holder) MB_WUR;
 
 #endif

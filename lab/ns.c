@@ -164,20 +164,19 @@ int ns_kill_all(const char *path, int grace_ms)
 }
 
 /* In the intermediate child: build the namespaces and mounts, then fork the
- * program.  Reports the program's pid (or -errno and a message) on fd. */
+ * program.  Reports the program's pid (or -1 and the error message, whole)
+ * on fd. */
 static void spawn_child(const struct ns_spawn *s, int fd)
 {
-	char msg[512];
 	int netfd, logfd;
 	pid_t pid;
 
 #define FAIL(...)                                                     \
 	do {                                                          \
-		int e_ = errno;                                       \
-		snprintf(msg, sizeof(msg), __VA_ARGS__);              \
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), ": %s", strerror(e_)); \
+		(void)mb_err_errno(MB_EINTERNAL, __VA_ARGS__);        \
 		pid = -1;                                             \
-		if (write(fd, &pid, sizeof(pid)) < 0 || write(fd, msg, strlen(msg) + 1) < 0) \
+		if (write(fd, &pid, sizeof(pid)) < 0 ||               \
+		    write(fd, mb_errmsg(), strlen(mb_errmsg())) < 0)  \
 			_exit(1);                                     \
 		_exit(1);                                             \
 	} while (0)
@@ -204,7 +203,9 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 	}
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		FAIL("sethostname %s", s->hostname);
-	logfd = open(s->log ? s->log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* A daemon's log in the lab's state directory: never through a symlink. */
+	logfd = s->log ? open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)
+		       : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (logfd < 0)
 		FAIL("opening %s", s->log);
 	pid = fork();
@@ -220,6 +221,7 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		mb_close_from(STDERR_FILENO + 1);
 		execvp(s->argv[0], (char *const *)s->argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", s->argv[0], strerror(errno));
 		_exit(127);
@@ -234,7 +236,7 @@ int ns_spawn(const struct ns_spawn *s, pid_t *pid)
 {
 	int p[2], st;
 	pid_t child, got = -1;
-	char msg[512] = "";
+	struct mb_error why = { .rc = MB_EINTERNAL, .msg = "the helper process died" };
 	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -252,15 +254,19 @@ int ns_spawn(const struct ns_spawn *s, pid_t *pid)
 	close(p[1]);
 	n = read(p[0], &got, sizeof(got));
 	if (n == sizeof(got) && got < 0) {
-		n = read(p[0], msg, sizeof(msg) - 1);
-		msg[n > 0 ? n : 0] = '\0';
+		/* The child's message, up to the longest one kept. */
+		size_t len = 0;
+		while (len < sizeof(why.msg) - 1 &&
+		       (n = read(p[0], why.msg + len, sizeof(why.msg) - 1 - len)) > 0)
+			len += (size_t)n;
+		if (len)
+			why.msg[len] = '\0';
 	}
 	close(p[0]);
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
 	if (got <= 0)
-		return mb_err(MB_EINTERNAL, "cannot start %s in %s: %s", s->argv[0], s->netns,
-			      msg[0] ? msg : "the helper process died");
+		return mb_err_ctx(mb_err_restore(&why), "cannot start %s in %s", s->argv[0], s->netns);
 	*pid = got;
 	return MB_OK;
 }

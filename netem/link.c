@@ -156,18 +156,16 @@ struct in_ns {
 	const char *netns;
 	int (*fn)(void *);
 	void *arg;
-	int rc;
-	char err[1024];
+	struct mb_error err; /* the thread's result, restored by the caller */
 };
 
 static void *in_ns_thread(void *p)
 {
 	struct in_ns *t = p;
-	t->rc = link_enter_netns(t->netns);
-	if (!t->rc)
-		t->rc = t->fn(t->arg);
-	if (t->rc)
-		snprintf(t->err, sizeof(t->err), "%s", mb_errmsg());
+	int rc = link_enter_netns(t->netns);
+	if (!rc)
+		rc = t->fn(t->arg);
+	mb_err_save(&t->err, rc);
 	return NULL;
 }
 
@@ -178,9 +176,7 @@ int link_in_netns(const char *netns, int (*fn)(void *arg), void *arg)
 	if (pthread_create(&th, NULL, in_ns_thread, &t) != 0)
 		return mb_err(MB_EINTERNAL, "cannot start a thread");
 	pthread_join(th, NULL);
-	if (t.rc)
-		return mb_err(t.rc, "%s", t.err);
-	return MB_OK;
+	return mb_err_restore(&t.err);
 }
 
 int link_ip(const struct link_end *e, const char *const *args)

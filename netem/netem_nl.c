@@ -161,6 +161,11 @@ static int verify_end(struct nl_sock *sk, int ifindex, const char *ifname, int64
 		    labs(j - (long)(p->jitter_ns / 1000)) > 10 + (long)(p->jitter_ns / 100000))
 			rc = mb_err(MB_EINTERNAL, "netem on %s reads back delay %ld us jitter %ld us, not %lld/%lld",
 				    ifname, d, j, (long long)(one_way_ns / 1000), (long long)(p->jitter_ns / 1000));
+		else if ((uint32_t)rtnl_netem_get_loss(q) != (uint32_t)llround(p->loss * 4294967295.0) ||
+			 (uint32_t)rtnl_netem_get_limit(q) != netem_limit_for(p, one_way_ns))
+			rc = mb_err(MB_EINTERNAL, "netem on %s reads back loss %g%% limit %d, not %g%% %u", ifname,
+				    (double)(uint32_t)rtnl_netem_get_loss(q) / 4294967295.0 * 100,
+				    rtnl_netem_get_limit(q), p->loss * 100, netem_limit_for(p, one_way_ns));
 	}
 	if (q)
 		rtnl_qdisc_put(q);
@@ -238,6 +243,12 @@ static int show_end(struct nl_sock *sk, struct nl_job *j)
 		j->st->p.jitter_ns = jit > 0 ? (int64_t)jit * 1000 : 0;
 		j->st->p.loss = loss > 0 || loss < -1 ? (double)(uint32_t)loss / 4294967295.0 : 0;
 		j->st->limit = lim > 0 ? (uint64_t)lim : 0;
+		/* The rate cap is the tbf child's (the same on both ends). */
+		struct rtnl_qdisc *t = rtnl_qdisc_get_by_parent(cache, ifindex, TC_HANDLE(NETEM_MAJOR, 1));
+		if (t && !strcmp(rtnl_tc_get_kind(TC_CAST(t)), "tbf"))
+			j->st->p.rate = rtnl_qdisc_tbf_get_rate(t) > 0 ? rtnl_qdisc_tbf_get_rate(t) : 0;
+		if (t)
+			rtnl_qdisc_put(t);
 	}
 	if (q)
 		rtnl_qdisc_put(q);

@@ -33,8 +33,7 @@ struct probe_ctx {
 	/* server results */
 	uint64_t sink_bytes, sink_late_bytes;
 	int64_t sink_first_ns, sink_last_ns;
-	int srv_rc;
-	char srv_err[256];
+	struct mb_error srv_err; /* the server thread's failure, restored by link_probe */
 	/* client results */
 	double *rtts;
 	int nrtt;
@@ -76,17 +75,15 @@ static int listen_fn(void *arg)
 	return MB_OK;
 }
 
-static void *server(void *arg)
+static int serve(struct probe_ctx *c)
 {
-	struct probe_ctx *c = arg;
 	int64_t limit_ms = 10000 + c->o->duration_ns / 1000000 + c->o->rtt_count * 1000;
 	char *buf = mb_xmalloc(CHUNK);
-	int fd;
+	int fd, rc = MB_OK;
 	/* 1: echo for the RTT pings. */
 	fd = accept_within(c->lfd, (int)limit_ms);
 	if (fd < 0) {
-		c->srv_rc = MB_EFAILED;
-		snprintf(c->srv_err, sizeof(c->srv_err), "no connection arrived from %s", c->l->a.addr);
+		rc = mb_err(MB_EFAILED, "probe: no connection arrived from %s", c->l->a.addr);
 		goto out;
 	}
 	set_timeouts(fd, 10);
@@ -100,8 +97,7 @@ static void *server(void *arg)
 	/* 2: sink for the throughput test. */
 	fd = accept_within(c->lfd, (int)limit_ms);
 	if (fd < 0) {
-		c->srv_rc = MB_EFAILED;
-		snprintf(c->srv_err, sizeof(c->srv_err), "the throughput connection did not arrive");
+		rc = mb_err(MB_EFAILED, "probe: the throughput connection did not arrive");
 		goto out;
 	}
 	set_timeouts(fd, 10);
@@ -125,6 +121,13 @@ static void *server(void *arg)
 	close(fd);
 out:
 	free(buf);
+	return rc;
+}
+
+static void *server(void *arg)
+{
+	struct probe_ctx *c = arg;
+	mb_err_save(&c->srv_err, serve(c));
 	return NULL;
 }
 
@@ -230,14 +233,18 @@ int link_probe(const struct link_spec *l, const struct probe_opts *o_in, struct 
 		free(c.rtts);
 		return rc;
 	}
-	pthread_create(&th, NULL, server, &c);
+	if (pthread_create(&th, NULL, server, &c) != 0) {
+		close(c.lfd);
+		free(c.rtts);
+		return mb_err(MB_EINTERNAL, "probe: cannot start a thread");
+	}
 	rc = link_in_netns(l->a.netns, client_fn, &c);
 	if (rc)
 		shutdown(c.lfd, SHUT_RDWR); /* unblock the server */
 	pthread_join(th, NULL);
 	close(c.lfd);
-	if (!rc && c.srv_rc)
-		rc = mb_err(c.srv_rc, "probe: %s", c.srv_err);
+	if (!rc && c.srv_err.rc)
+		rc = mb_err_restore(&c.srv_err);
 	if (!rc && c.nrtt) {
 		double sum = 0;
 		qsort(c.rtts, (size_t)c.nrtt, sizeof(double), cmp_double);

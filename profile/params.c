@@ -5,6 +5,16 @@
 
 #include "profile/values.h"
 
+void lab_params_from_config(struct lab_params *p, const struct mb_config *c)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = c->lab_name;
+	p->dir = c->lab_dir;
+	p->lun_size = c->lab_lun_size;
+	p->fill = c->lab_fill;
+	p->link = c->lab_link;
+}
+
 void link_params_from_config(const struct mb_config *c, struct link_params *p)
 {
 	memset(p, 0, sizeof(*p));

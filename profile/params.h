@@ -6,11 +6,14 @@
 #define MB_PARAMS_H
 
 #include "core/err.h"
+#include "lab/lab.h"
 #include "migrate/migrate.h"
 #include "netem/link.h"
 #include "profile/options.h"
 #include "workloads/cmdline.h"
 
+/* The lab's parameters of c (the [lab] keys; strings point into c). */
+void lab_params_from_config(struct lab_params *p, const struct mb_config *c);
 /* The link settings of c (delay, jitter, loss, rate, queue). */
 void link_params_from_config(const struct mb_config *c, struct link_params *p);
 /* The tcp_buffers setting of c: *mode an enum tcp_buffers_mode, *bytes the

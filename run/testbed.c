@@ -38,21 +38,25 @@ static void uri_host(const char *uri, char *userhost, size_t ulen, char *host, s
 	snprintf(host, hlen, "%.*s", (int)(hend - h), h); /* [v6] stays bracketed: tcp://[v6] */
 }
 
+/* With the lab's lock held (tb_open). */
 static int open_lab(struct testbed *tb, const struct plan *pl)
 {
+	struct lab_params lp;
 	bool existed = false;
-	int rc = lab_load(&tb->lab, &pl->run);
+	int rc;
+	lab_params_from_config(&lp, &pl->run);
+	rc = lab_load(&tb->lab, &lp);
 	if (rc == MB_EUNSUPP) {
 		mb_info("lab '%s' is not up: bringing it up ('migbench lab down' removes it)",
 			pl->run.lab_name);
-		rc = lab_up(&tb->lab, &pl->run, &existed);
+		rc = lab_up_locked(&tb->lab, &lp, &existed);
 		tb->lab_started = !existed;
 	} else if (rc == MB_OK) {
 		json_object *st = NULL;
 		bool healthy = false;
 		if (lab_status(&tb->lab, &st, &healthy) == MB_OK && !healthy) {
 			mb_info("lab '%s' is not healthy: rebuilding it", tb->lab.name);
-			rc = lab_up(&tb->lab, &pl->run, &existed);
+			rc = lab_up_locked(&tb->lab, &lp, &existed);
 		}
 		json_object_put(st);
 	}
@@ -192,14 +196,15 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 	rc = virt_init();
 	if (rc)
 		return rc;
-	rc = tb->kind == TB_LAB ? open_lab(tb, pl) : open_hosts(tb, pl);
-	if (rc)
-		return rc;
-	/* One run at a time per lab / per pair of hosts. */
+	/* One run at a time per lab / per pair of hosts.  The lab's lock is the
+	 * one `lab up/down` take, held from before the lab is touched, so
+	 * `lab down` cannot pull the lab from under the run. */
 	if (tb->kind == TB_LAB) {
-		/* Outside the lab directory: a rebuild of the lab must not take it. */
-		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/%s.run.lock", pl->run.lab_dir,
-			 tb->lab.name);
+		struct lab_params lp;
+		lab_params_from_config(&lp, &pl->run);
+		rc = lab_lock(&lp, holder, &tb->lockfd);
+		if (!rc)
+			rc = open_lab(tb, pl);
 	} else {
 		unsigned h = 5381;
 		for (const char *s = pl->run.hosts_source; *s; s++)
@@ -207,10 +212,12 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 		for (const char *s = pl->run.hosts_dest; *s; s++)
 			h = h * 33 + (unsigned char)*s;
 		snprintf(tb->lockpath, sizeof(tb->lockpath), "%s/hosts-%08x.lock", pl->run.lab_dir, h);
+		rc = open_hosts(tb, pl);
+		if (!rc && (rc = lab_lock_file(tb->lockpath, holder, &tb->lockfd)))
+			rc = mb_err_ctx(rc, "another run drives this testbed");
 	}
-	rc = lab_lock(tb->lockpath, holder, &tb->lockfd);
 	if (rc)
-		return mb_err_ctx(rc, "another run drives this testbed");
+		return rc;
 	rc = check_plan(tb, pl);
 	for (int i = 0; i < 2 && !rc; i++) {
 		int n;
@@ -260,9 +267,11 @@ int tb_ensure(struct testbed *tb, const struct plan *pl)
 		json_object *st = NULL;
 		bool healthy = false, existed;
 		if (lab_status(&tb->lab, &st, &healthy) != MB_OK || !healthy) {
+			struct lab_params lp;
+			lab_params_from_config(&lp, &pl->run);
 			mb_warn("lab '%s' is broken (a host stopped answering): rebuilding it",
 				tb->lab.name);
-			rc = lab_up(&tb->lab, &pl->run, &existed);
+			rc = lab_up_locked(&tb->lab, &lp, &existed);
 		}
 		json_object_put(st);
 		if (rc)

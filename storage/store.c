@@ -74,6 +74,13 @@ int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 	switch (op) {
 	case ISCSIADM_DISCOVERY:
 		ARG("-m"); ARG("discovery"); ARG("-t"); ARG("sendtargets"); ARG("-p"); ARG(portal);
+		ARG("-o"); ARG("nonpersistent");
+		break;
+	case ISCSIADM_NODE_NEW:
+		ARG("-m"); ARG("node"); ARG("-T"); ARG(t->iqn); ARG("-p"); ARG(portal); ARG("-o"); ARG("new");
+		break;
+	case ISCSIADM_NODE_DELETE:
+		ARG("-m"); ARG("node"); ARG("-T"); ARG(t->iqn); ARG("-p"); ARG(portal); ARG("-o"); ARG("delete");
 		break;
 	case ISCSIADM_LOGIN:
 		ARG("-m"); ARG("node"); ARG("-T"); ARG(t->iqn); ARG("-p"); ARG(portal); ARG("--login");

@@ -65,7 +65,10 @@ int store_choose(int mode, const struct store_target *t, const struct host_exec 
 int store_target_parse(const char *portal, const char *iqn, int lun,
 		       struct store_target *t) MB_WUR;
 
-enum iscsiadm_op { ISCSIADM_DISCOVERY, ISCSIADM_LOGIN, ISCSIADM_LOGOUT, ISCSIADM_SESSION };
+/* DISCOVERY records nothing (-o nonpersistent): attach creates the one node
+ * record it logs in with (NODE_NEW) and detach deletes it (NODE_DELETE). */
+enum iscsiadm_op { ISCSIADM_DISCOVERY, ISCSIADM_NODE_NEW, ISCSIADM_LOGIN, ISCSIADM_LOGOUT,
+		   ISCSIADM_NODE_DELETE, ISCSIADM_SESSION };
 
 /* The iscsiadm command for op as an argv vector (prefixed with ssh for a
  * remote host).  Strings live in buf.  Returns the argc. */
@@ -74,6 +77,9 @@ int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 			size_t buflen);
 /* /dev/disk/by-path/ip-ADDR:PORT-iscsi-IQN-lun-N */
 void store_bypath(const struct store_target *t, char *out, size_t len);
+/* This machine's block device (/dev/sdX) of t's logged-in LUN, found in
+ * sysfs (no udev needed); MB_EUNSUPP if there is none (yet). */
+int store_openiscsi_device(const struct store_target *t, char *dev, size_t len) MB_WUR;
 
 /* Run argv on host h (netns/mntns for lab sites; ssh prefix already in argv). */
 int store_host_exec(const struct host_exec *h, const char *const *argv, char **out,

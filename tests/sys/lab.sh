@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/sys/lab.sh - the lab for real: up, status, a guest on the source site
-# booting from the iSCSI LUN, down leaving nothing, recovery from kill -9.
+# booting from the iSCSI LUN, the one lock of a lab (a run holds it: down
+# and up are refused naming the run, status works), down leaving nothing,
+# recovery from kill -9, a symlink planted at the lock path refused.
 # Uses its own lab name so a user's lab is not touched.
 . "$(dirname "$0")/../lib.sh"
 require_root || exit 0
@@ -9,7 +11,9 @@ require_guest || exit 0
 
 LAB=mbtlab
 L=(--lab.name=$LAB)
-trap '"$MIGBENCH" lab down "${L[@]}" >/dev/null 2>&1' EXIT
+LOCK=/var/lib/migbench/$LAB.lock
+tmp=$(mktemp -d /tmp/mbtest-lab-XXXXXX)
+trap '[ -L "$LOCK" ] && rm -f "$LOCK"; "$MIGBENCH" lab down "${L[@]}" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
 "$MIGBENCH" lab down "${L[@]}" >/dev/null 2>&1
 t0=$(date +%s.%N)
@@ -88,6 +92,45 @@ sleep 0.3
 expect_rc "status after kill -9 says not healthy (exit 3)" 3 "$MIGBENCH" lab status "${L[@]}"
 check "up after kill -9 rebuilds the lab" "$MIGBENCH" lab up "${L[@]}"
 check "and it is healthy" test "$("$MIGBENCH" lab status --json "${L[@]}" | jq -r .healthy)" = true
+
+# One lock per lab: a run holds it from start to end; lab down and lab up are
+# refused naming the run, lab status reads without it.
+printf '[global]\nworkload = cpuadd\nbefore = 2s\nafter = 2s\nprobe_time = 0.5s\n' > "$tmp/short.ini"
+"$MIGBENCH" run "$tmp/short.ini" "${L[@]}" --out "$tmp/run" > "$tmp/run.log" 2>&1 &
+rpid=$!
+held=""
+for _ in $(seq 1 100); do
+	held=$(cat "$LOCK" 2>/dev/null)
+	[[ $held == *"migbench run"* ]] && break
+	sleep 0.1
+done
+[[ $held == "pid $rpid: migbench run"* ]] && ok "the run holds the lab's lock" || fail "the run holds the lab's lock" "lock says: $held"
+out=$("$MIGBENCH" lab down "${L[@]}" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"busy"*"held by pid $rpid: migbench run"* ]] && ok "lab down during a run is refused, naming the run (exit 4)" ||
+	fail "lab down during a run is refused, naming the run" "exit $rc: $out"
+out=$("$MIGBENCH" lab up "${L[@]}" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"held by pid $rpid: migbench run"* ]] && ok "lab up during a run is refused, naming the run (exit 4)" ||
+	fail "lab up during a run is refused, naming the run" "exit $rc: $out"
+out=$("$MIGBENCH" link set --delay 50ms "${L[@]}" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"held by pid $rpid: migbench run"* ]] && ok "link set during a run is refused, naming the run (exit 4)" ||
+	fail "link set during a run is refused, naming the run" "exit $rc: $out"
+rst=$("$MIGBENCH" lab status --json "${L[@]}" 2>&1)
+check "lab status during the run works and names the holder" jq -e '.healthy and .lock.held and (.lock.holder | startswith("pid '"$rpid"': migbench run"))' <<<"$rst"
+wait $rpid; rc=$?
+[ $rc -eq 0 ] && ok "the run was not disturbed (exit 0)" || fail "the run was not disturbed" "exit $rc: $(tail -3 "$tmp/run.log" | tr '\n' ' ')"
+check "after the run the lock is free" jq -e '.lock.held == false' <<<"$("$MIGBENCH" lab status --json "${L[@]}")"
 expect_rc "lab down" 0 "$MIGBENCH" lab down "${L[@]}"
 expect_rc "status of a lab that is down: cannot run here (exit 4)" 4 "$MIGBENCH" lab status "${L[@]}"
+
+# A symlink planted at the lock path is refused, and its target untouched.
+echo precious > "$tmp/target"
+rm -f "$LOCK"
+ln -s "$tmp/target" "$LOCK"
+out=$("$MIGBENCH" lab up "${L[@]}" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"$LOCK is a symbolic link"* ]] && ok "lab up refuses a symlinked lock (exit 4, says why)" ||
+	fail "lab up refuses a symlinked lock" "exit $rc: $out"
+expect_rc "lab down refuses a symlinked lock (exit 4)" 4 "$MIGBENCH" lab down "${L[@]}"
+check "the symlink's target is untouched" test "$(cat "$tmp/target")" = precious
+check "and no lab was made" test ! -e "/var/lib/migbench/$LAB"
+rm -f "$LOCK"
 finish

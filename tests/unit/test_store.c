@@ -67,15 +67,23 @@ static void test_iscsiadm_argv(void **state)
 	int n;
 	(void)state;
 	n = store_iscsiadm_argv(ISCSIADM_DISCOVERY, &t, &local, argv, 24, buf, sizeof(buf));
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 9);
 	assert_null(argv[n]);
-	assert_string_equal(join(argv), "iscsiadm -m discovery -t sendtargets -p 198.18.3.1:3260");
-	store_iscsiadm_argv(ISCSIADM_LOGIN, &t, &local, argv, 24, buf, sizeof(buf));
-	assert_string_equal(join(argv),
-			    "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 --login");
-	store_iscsiadm_argv(ISCSIADM_LOGOUT, &t, &local, argv, 24, buf, sizeof(buf));
-	assert_string_equal(join(argv),
-			    "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 --logout");
+	assert_string_equal(join(argv), "iscsiadm -m discovery -t sendtargets -p 198.18.3.1:3260 -o nonpersistent");
+	/* The node ops: the one record attach makes, logs in with, out, deletes. */
+	{
+		static const struct { enum iscsiadm_op op; const char *tail; } node[] = {
+			{ ISCSIADM_NODE_NEW, "-o new" }, { ISCSIADM_LOGIN, "--login" },
+			{ ISCSIADM_LOGOUT, "--logout" }, { ISCSIADM_NODE_DELETE, "-o delete" },
+		};
+		for (size_t i = 0; i < sizeof(node) / sizeof(node[0]); i++) {
+			char want[160];
+			snprintf(want, sizeof(want), "iscsiadm -m node -T iqn.2026-11.org.migbench:mb -p "
+						     "198.18.3.1:3260 %s", node[i].tail);
+			store_iscsiadm_argv(node[i].op, &t, &local, argv, 24, buf, sizeof(buf));
+			assert_string_equal(join(argv), want);
+		}
+	}
 	store_iscsiadm_argv(ISCSIADM_SESSION, &t, &local, argv, 24, buf, sizeof(buf));
 	assert_string_equal(join(argv), "iscsiadm -m session");
 	/* A qemu+ssh host: the same command behind ssh, batch mode, "--". */
