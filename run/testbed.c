@@ -12,6 +12,7 @@
 #include "guest/image.h"
 #include "migrate/domain.h"
 #include "migrate/virt.h"
+#include "profile/params.h"
 
 /* "qemu+ssh://user@hostB/system" -> "user@hostB" (for ssh), "hostB" (name).
  * With a port or an [IPv6] address ssh gets the URI form it accepts,
@@ -171,7 +172,10 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 {
 	for (int i = 0; i < pl->n; i++) {
 		const struct mb_config *c = &pl->sc[i].cfg;
-		bool shaped = c->delay_ns || c->jitter_ns || c->loss > 0 || c->rate > 0;
+		struct link_params lp;
+		bool shaped;
+		link_params_from_config(c, &lp);
+		shaped = lp.delay_ns || lp.jitter_ns || lp.loss > 0 || lp.rate > 0 || lp.rate_ba > 0;
 		if (shaped && !tb->link)
 			return mb_err(MB_EUNSUPP,
 				      "scenario %s sets the link (delay/jitter/loss/rate) but %s",
@@ -181,6 +185,11 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 				      "scenario %s: link_path=%s needs the lab (on real hosts only the "
 				      "migration path can be shaped, through hosts.netem_dev)",
 				      pl->sc[i].id, link_path_to_string(c->link_path));
+		if (tb->kind == TB_HOSTS && shaped && lp.rate != lp.rate_ba)
+			return mb_err(MB_EUNSUPP,
+				      "scenario %s: rate_up and rate_down differ, but on real hosts one "
+				      "interface (hosts.netem_dev) is shaped, which is one direction",
+				      pl->sc[i].id);
 		if (c->guest_mode == GUEST_PINGPONG && tb->kind == TB_HOSTS && !tb->host[0].addr[0])
 			return mb_err(MB_EINPUT, "guest_mode=pingpong needs the source's address");
 	}
