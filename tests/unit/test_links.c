@@ -15,6 +15,7 @@
 #include "netem/link.h"
 #include "plan/plan.h"
 #include "profile/links.h"
+#include "profile/options_json.h"
 #include "profile/params.h"
 #include "profile/profile.h"
 #include "profile/values.h"
@@ -123,6 +124,17 @@ static void test_sections_and_ids(void **state)
 	assert_true(pl.sc[2].cfg.rate == 0 && pl.sc[2].cfg.loss == 0.01);
 	link_params_from_config(&pl.sc[2].cfg, &lp);
 	assert_true(lp.rate == 12.5e6 && lp.rate_ba == 2.5e6);
+	/* The profile as run.json echoes it: one delay per link. */
+	{
+		json_object *o = opt_profile_json(p, &pl.run), *e, *set, *d;
+		e = json_object_array_get_idx(json_object_object_get(o, "experiments"), 0);
+		set = json_object_object_get(e, "settings");
+		d = json_object_object_get(set, "delay");
+		assert_true(json_object_is_type(d, json_type_array) && json_object_array_length(d) == 2);
+		assert_true(json_object_get_double(json_object_array_get_idx(d, 1)) == 0.016);
+		assert_int_equal(json_object_array_length(json_object_object_get(set, "link")), 2);
+		json_object_put(o);
+	}
 	plan_free(&pl);
 	profile_free(p);
 
