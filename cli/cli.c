@@ -34,6 +34,8 @@ static int unknown(const char *arg, const struct cli_flag *flags, bool accept_ke
 	if (accept_keys)
 		for (size_t i = 0; i < mb_noptions && n < MB_ARRAY_SIZE(cands); i++)
 			cands[n++] = mb_options[i].full;
+	if (accept_keys && opt_retired(name))
+		return mb_err(MB_EINPUT, "--%s: %s", name, opt_retired(name));
 	s = mb_closest(name, cands, n);
 	return mb_err(MB_EINPUT, "unknown option --%s%s%s%s", name, s ? ", did you mean --" : "",
 		      s ? s : "", s ? "?" : "");

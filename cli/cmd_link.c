@@ -162,9 +162,17 @@ int cmd_link(int argc, char **argv)
 			rc = t.ops->apply(t.links[i], &lp);
 		/* The hosts' TCP buffers must cover the new bandwidth-delay product. */
 		if (!rc && t.lab_mode) {
-			uint64_t want = c.tcp_buffer_max ? c.tcp_buffer_max : link_tcp_buffer_for(&lp);
+			struct link_tcp_buffers want;
+			uint64_t size;
+			int mode;
+			rc = tcp_buffers_from_config(&c, &mode, &size);
+			if (!rc && mode == TCPBUF_OS)
+				rc = link_get_tcp_buffers(NULL, &want);
+			else if (!rc)
+				link_tcp_buffers_sized(mode == TCPBUF_SIZE ? size : link_tcp_buffer_for(&lp),
+						       &want);
 			for (int i = 0; i < 2 && !rc; i++)
-				rc = link_set_tcp_buffers(t.lab.site[i].netns, want);
+				rc = link_set_tcp_buffers(t.lab.site[i].netns, &want);
 		}
 		if (!rc) {
 			char d[32];

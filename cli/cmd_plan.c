@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "plan/plan.h"
+#include "profile/links.h"
 #include "profile/options_json.h"
 #include "record/record.h"
 
@@ -99,11 +100,21 @@ static void describe(const struct scenario *s, FILE *f)
 	bool first = true;
 	for (size_t i = 0; i < mb_noptions; i++) {
 		const struct mb_option *o = &mb_options[i];
-		char v[64];
-		struct optval val;
-		if (!(o->flags & OPT_ID_ALWAYS) && !plan_varies(s, (int)i))
-			continue;
+		char v[64], d[64];
+		struct optval val, def;
+		bool shown = (o->flags & OPT_ID_ALWAYS) || plan_varies(s, (int)i);
 		val = opt_load(o, &s->cfg);
+		/* A named link: its name and the values it stands for. */
+		if (s->cfg.link[0] && (!strcmp(o->full, "link") || link_key(o))) {
+			opt_format(o, &val, v, sizeof(v));
+			if (opt_parse_value(o, o->def, NULL, &def) == MB_OK)
+				opt_format(o, &def, d, sizeof(d));
+			else
+				d[0] = '\0';
+			shown = !strcmp(o->full, "link") || !strcmp(o->name, "delay") || strcmp(v, d);
+		}
+		if (!shown)
+			continue;
 		if (!strcmp(o->name, "repeat")) {
 			snprintf(v, sizeof(v), "%d/%lld", s->rep, (long long)val.i);
 		} else {

@@ -7,6 +7,7 @@
 
 #include "mb_version.h"
 #include "core/util.h"
+#include "profile/links.h"
 
 
 const struct mb_command mb_commands[] = {
@@ -22,7 +23,7 @@ const struct mb_command mb_commands[] = {
 	  false },
 	{ "link", cmd_link, "set|clear|show|probe", "emulate the WAN link and measure it", false },
 	{ "guest", cmd_guest, "info|boot|parse", "the guest image and its workloads", false },
-	{ "help", cmd_help, "[COMMAND|keys|exit-codes]", "show help", false },
+	{ "help", cmd_help, "[COMMAND|keys|links|exit-codes]", "show help", false },
 	{ "version", cmd_version, "", "print version and build information", false },
 	{ "delayline", cmd_delayline, "", "(internal) the userspace delay line process", true },
 	{ "storage", cmd_storage, "attach|detach", "(internal) attach an iSCSI LUN on this machine", true },
@@ -91,6 +92,7 @@ int cmd_help(int argc, char **argv)
 		bool md = argc > 2 && !strcmp(argv[2], "--markdown");
 		if (md) {
 			opt_print_markdown(stdout);
+			link_presets_print(stdout, true);
 			return MB_OK;
 		}
 		printf("Profile keys (in [global] or an experiment section unless noted; lab.* in "
@@ -99,6 +101,13 @@ int cmd_help(int argc, char **argv)
 			opt_print_help(&mb_options[i], stdout);
 		printf("\nUnits: durations %s; sizes %s; rates %s.\n", unit_names(UNIT_DURATION),
 		       unit_names(UNIT_SIZE), unit_names(UNIT_RATE));
+		return MB_OK;
+	}
+	if (!strcmp(argv[1], "links")) {
+		link_presets_print(stdout, false);
+		printf("\nA profile defines its own with a [link.NAME] section (keys: %s) and sweeps\n"
+		       "them with link = NAME,NAME; the name replaces d<delay> in scenario ids.\n",
+		       link_keys_text());
 		return MB_OK;
 	}
 	if (!strcmp(argv[1], "exit-codes")) {

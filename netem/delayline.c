@@ -431,11 +431,12 @@ static int dl_apply(const struct link_spec *l, const struct link_params *p)
 	/* Read back what the process now applies. */
 	rc = link_delayline_ops.show(l, &st);
 	if (!rc && (st.p.delay_ns != p->delay_ns || st.p.jitter_ns != p->jitter_ns ||
-		    fabs(st.p.loss - p->loss) > 1e-9 || fabs(st.p.rate - p->rate) > 1e-3))
+		    fabs(st.p.loss - p->loss) > 1e-9 || fabs(st.p.rate - p->rate) > 1e-3 ||
+		    fabs(st.p.rate_ba - p->rate_ba) > 1e-3))
 		rc = mb_err(MB_EINTERNAL, "the delay line of link %s did not take the settings", l->name);
 	/* Only shaped traffic goes through the process. */
 	if (!rc)
-		rc = redirect(l, p->delay_ns || p->jitter_ns || p->loss > 0 || p->rate > 0);
+		rc = redirect(l, p->delay_ns || p->jitter_ns || p->loss > 0 || p->rate > 0 || p->rate_ba > 0);
 	return rc;
 }
 
@@ -459,7 +460,8 @@ static int dl_show(const struct link_spec *l, struct link_state *s)
 		s->p = d->p;
 		s->p.queue = d->limit;
 		s->limit = d->limit;
-		s->installed = d->p.delay_ns || d->p.jitter_ns || d->p.loss > 0 || d->p.rate > 0;
+		s->installed = d->p.delay_ns || d->p.jitter_ns || d->p.loss > 0 || d->p.rate > 0 ||
+			       d->p.rate_ba > 0;
 		s->packets = d->packets;
 		s->bytes = d->bytes;
 		s->drops_queue = d->drops_queue;

@@ -64,6 +64,7 @@ struct dir {
 	int tfd;                      /* timerfd: the next release */
 	struct counts c;              /* not yet published */
 	const char *name;
+	bool back;                    /* the b->a direction: rate_ba caps it */
 };
 
 static int late_bucket(int64_t late_ns)
@@ -85,7 +86,7 @@ static void sync_shared(struct dir *d, struct dl_shape *s, uint64_t *limit)
 	s->jitter_ns = sh->p.jitter_ns;
 	s->dist = sh->p.jitter_dist;
 	s->loss = sh->p.loss;
-	s->rate = sh->p.rate;
+	s->rate = d->back ? sh->p.rate_ba : sh->p.rate;
 	*limit = sh->limit;
 	sh->total.packets += d->c.packets;
 	sh->total.bytes += d->c.bytes;
@@ -200,7 +201,8 @@ static void *dir_thread(void *arg)
  * or at 10 Gbit/s without one), at least 4 MiB, at most 256 MiB. */
 static uint64_t queue_for(const struct link_params *p)
 {
-	double rate = p->rate > 0 ? p->rate : 1.25e9;
+	double fast = p->rate_ba > p->rate ? p->rate_ba : p->rate;
+	double rate = fast > 0 ? fast : 1.25e9;
 	double bdp = rate * ((double)p->delay_ns / 2 + (double)p->jitter_ns) / 1e9;
 	double q = 2 * bdp;
 	if (p->queue)
@@ -373,6 +375,7 @@ static int relay(const struct link_spec *l, const int fd[2], int lfd)
 		d->out = fd[1 - i];
 		d->sh = &sh;
 		d->name = i ? "b->a" : "a->b";
+		d->back = i == 1;
 		d->pacer.rng = 0x1234567ULL + (uint64_t)i * 0x9e3779b97f4a7c15ULL + (uint64_t)getpid();
 		d->ring_limit = sh.limit;
 		d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

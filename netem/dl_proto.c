@@ -31,6 +31,7 @@ static json_object *settings_json(const struct link_params *p)
 	json_object_object_add(o, "jitter_dist", json_object_new_int(p->jitter_dist));
 	json_object_object_add(o, "loss", json_object_new_double(p->loss));
 	json_object_object_add(o, "rate", json_object_new_double(p->rate));
+	json_object_object_add(o, "rate_ba", json_object_new_double(p->rate_ba));
 	json_object_object_add(o, "queue_bytes", json_object_new_uint64(p->queue));
 	return o;
 }
@@ -153,6 +154,10 @@ static int settings_from(json_object *o, const char *where, struct link_params *
 		rc = get_num(o, where, "loss", 1, &p->loss);
 	if (!rc)
 		rc = get_num(o, where, "rate", DL_RATE_MAX, &p->rate);
+	/* Added within version 1: a peer without it has one rate both ways. */
+	p->rate_ba = p->rate;
+	if (!rc && json_object_object_get_ex(o, "rate_ba", NULL))
+		rc = get_num(o, where, "rate_ba", DL_RATE_MAX, &p->rate_ba);
 	if (!rc)
 		rc = get_u64(o, where, "queue_bytes", DL_QUEUE_MAX, &p->queue);
 	return rc;

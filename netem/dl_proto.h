@@ -14,7 +14,8 @@
  *
  *   SETTINGS = "delay_ns", "jitter_ns" (integers, ns), "jitter_dist"
  *              (integer, enum jitter_dist), "loss" (number, 0..1), "rate"
- *              (number, bytes/s, 0 = no cap), "queue_bytes" (integer, 0 =
+ *              (number, bytes/s a->b, 0 = no cap), "rate_ba" (optional:
+ *              bytes/s b->a; absent = rate), "queue_bytes" (integer, 0 =
  *              from the bandwidth-delay product)
  *   STATS    = "settings": {SETTINGS} in effect, "limit_bytes" (the queue
  *              limit in effect), "packets", "bytes", "drops_queue",

@@ -21,6 +21,7 @@ MB_ENUM_IMPL(link_path, LINK_PATH_LAST, "migration", "storage", "both");
 MB_ENUM_IMPL(jitter_dist, JITTER_DIST_LAST, "uniform", "normal", "pareto", "paretonormal");
 /* The names of the backends' ops, and "auto". */
 MB_ENUM_IMPL(link_backend, LINK_BACKEND_LAST, "auto", "netem", "delayline");
+MB_ENUM_IMPL(tcp_buffers_mode, TCP_BUFFERS_MODE_LAST, "os", "bdp", "size");
 
 /* In order of preference for `auto`: the kernel's netem where it exists. */
 const struct link_ops *const link_backends[] = { &link_netem_ops, &link_delayline_ops, NULL };
@@ -54,13 +55,26 @@ int link_choose(int backend, const struct link_ops **out, char *why, size_t len)
 
 uint64_t link_tcp_buffer_for(const struct link_params *p)
 {
-	double rate = p->rate > 0 ? p->rate : 1.25e9; /* 10 Gbit/s when uncapped */
+	double fast = p->rate_ba > p->rate ? p->rate_ba : p->rate;
+	double rate = fast > 0 ? fast : 1.25e9; /* 10 Gbit/s when uncapped */
 	double b = 2 * rate * (double)(p->delay_ns + 2 * p->jitter_ns) / 1e9;
 	if (b < 4 << 20)
 		b = 4 << 20;
 	if (b > 256.0 * (1 << 20))
 		b = 256.0 * (1 << 20);
 	return (uint64_t)b;
+}
+
+void link_tcp_buffers_sized(uint64_t max, struct link_tcp_buffers *out)
+{
+	/* min and default as Linux has them; the max is what autotuning may reach. */
+	memset(out, 0, sizeof(*out));
+	out->rmem[0] = 4096;
+	out->rmem[1] = max < 131072 ? max : 131072;
+	out->rmem[2] = max;
+	out->wmem[0] = 4096;
+	out->wmem[1] = max < 16384 ? max : 16384;
+	out->wmem[2] = max;
 }
 
 static int sysctl_in(const char *netns, const char *key, const char *val)
@@ -73,35 +87,51 @@ static int sysctl_in(const char *netns, const char *key, const char *val)
 	return rc;
 }
 
-int link_set_tcp_buffers(const char *netns, uint64_t max_bytes)
+int link_set_tcp_buffers(const char *netns, const struct link_tcp_buffers *b)
 {
-	char r[64], w[64];
+	char r[96], w[96];
 	int rc;
-	/* min and default as Linux has them; the max is what autotuning may reach. */
-	snprintf(r, sizeof(r), "4096 131072 %llu", (unsigned long long)max_bytes);
-	snprintf(w, sizeof(w), "4096 16384 %llu", (unsigned long long)max_bytes);
+	snprintf(r, sizeof(r), "%llu %llu %llu", (unsigned long long)b->rmem[0],
+		 (unsigned long long)b->rmem[1], (unsigned long long)b->rmem[2]);
+	snprintf(w, sizeof(w), "%llu %llu %llu", (unsigned long long)b->wmem[0],
+		 (unsigned long long)b->wmem[1], (unsigned long long)b->wmem[2]);
 	rc = sysctl_in(netns, "net.ipv4.tcp_rmem", r);
 	if (!rc)
 		rc = sysctl_in(netns, "net.ipv4.tcp_wmem", w);
 	return rc ? mb_err_ctx(rc, "setting TCP buffers in %s", netns ? netns : "this namespace") : MB_OK;
 }
 
-int link_get_tcp_buffers(const char *netns, uint64_t *rmem_max, uint64_t *wmem_max)
+const char *const link_tcp_sysctl_argv[] = { "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+					     "net.core.rmem_max", "net.core.wmem_max", NULL };
+
+int link_tcp_buffers_parse(const char *text, struct link_tcp_buffers *out)
 {
-	const char *argv[] = { "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", NULL };
+	unsigned long long v[8];
+	char end;
+	memset(out, 0, sizeof(*out));
+	if (!text || sscanf(text, "%llu %llu %llu %llu %llu %llu %llu %llu %c", &v[0], &v[1], &v[2],
+			    &v[3], &v[4], &v[5], &v[6], &v[7], &end) != 8)
+		return mb_err(MB_EINTERNAL, "cannot read TCP buffer limits from '%.80s'", text ? text : "");
+	for (int i = 0; i < 3; i++) {
+		out->rmem[i] = v[i];
+		out->wmem[i] = v[3 + i];
+	}
+	out->core_rmem_max = v[6];
+	out->core_wmem_max = v[7];
+	return MB_OK;
+}
+
+int link_get_tcp_buffers(const char *netns, struct link_tcp_buffers *out)
+{
 	struct mb_exec_opts o = { .netns = netns, .timeout_ms = 10000, .quiet = true };
 	struct mb_exec_result res = { 0 };
-	unsigned long long a, b, c, d, e, f;
-	int rc = mb_exec(argv, &o, &res);
-	if (!rc && (res.status != 0 ||
-		    sscanf(res.out, "%llu %llu %llu %llu %llu %llu", &a, &b, &c, &d, &e, &f) != 6))
-		rc = mb_err(MB_EINTERNAL, "cannot read TCP buffer limits: %s", res.out);
-	if (!rc) {
-		*rmem_max = c;
-		*wmem_max = f;
-	}
+	int rc = mb_exec(link_tcp_sysctl_argv, &o, &res);
+	if (!rc && res.status != 0)
+		rc = mb_err(MB_EINTERNAL, "sysctl failed: %.200s", res.out ? res.out : "");
+	if (!rc)
+		rc = link_tcp_buffers_parse(res.out, out);
 	mb_exec_result_free(&res);
-	return rc;
+	return rc ? mb_err_ctx(rc, "TCP buffer limits in %s", netns ? netns : "this namespace") : MB_OK;
 }
 
 /* ---- namespaces and addresses -------------------------------------------------- */
@@ -280,6 +310,8 @@ const struct jf_field link_state_fields[] = {
 	{ "jitter_dist", JF_ENUM, JF_AT(struct link_state, p.jitter_dist), .names = jitter_dist_names },
 	{ "loss", JF_NUM, JF_AT(struct link_state, p.loss) },
 	{ "rate_bytes_per_s", JF_NUM, JF_AT(struct link_state, p.rate) },
+	{ "rate_ba_bytes_per_s", JF_NUM, JF_AT(struct link_state, p.rate_ba),
+	  .doc = "b->a rate cap (rate_bytes_per_s is a->b); 0 = none" },
 	{ "queue_limit", JF_U64, JF_AT(struct link_state, limit) },
 	{ "queue_limit_unit", JF_FN, .fn = queue_unit },
 	{ "packets", JF_U64, JF_AT(struct link_state, packets) },
@@ -289,6 +321,16 @@ const struct jf_field link_state_fields[] = {
 	{ "lateness_avg_s", JF_NUM, JF_AT(struct link_state, late_avg_us), .scale = 1e-6 },
 	{ "lateness_hist", JF_U64S, JF_AT(struct link_state, late_hist), .size = 8 },
 	{ "lateness_hist_edges_s", JF_CONST, .text = "<50us <100us <250us <500us <1ms <2ms <5ms >=5ms" },
+	JF_END,
+};
+
+const struct jf_field link_tcp_buffers_fields[] = {
+	{ "tcp_rmem", JF_U64S, JF_AT(struct link_tcp_buffers, rmem), .size = 3,
+	  .doc = "net.ipv4.tcp_rmem: min, default, max bytes" },
+	{ "tcp_wmem", JF_U64S, JF_AT(struct link_tcp_buffers, wmem), .size = 3,
+	  .doc = "net.ipv4.tcp_wmem: min, default, max bytes" },
+	{ "rmem_max", JF_U64, JF_AT(struct link_tcp_buffers, core_rmem_max), .doc = "net.core.rmem_max" },
+	{ "wmem_max", JF_U64, JF_AT(struct link_tcp_buffers, core_wmem_max), .doc = "net.core.wmem_max" },
 	JF_END,
 };
 

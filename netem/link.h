@@ -49,7 +49,9 @@ struct link_params {
 	int64_t jitter_ns; /* per direction */
 	int jitter_dist;   /* enum jitter_dist */
 	double loss;       /* fraction, per direction */
-	double rate;       /* bytes/s per direction, 0 = no cap */
+	double rate;       /* bytes/s a->b (a's egress), 0 = no cap */
+	double rate_ba;    /* bytes/s b->a (b's egress), 0 = no cap; link_params_from_config
+	                    * sets both (the rate key caps each direction) */
 	uint64_t queue;    /* bytes per direction, 0 = from the bandwidth-delay product */
 };
 
@@ -102,12 +104,33 @@ int link_spec_save(const char *path, const struct link_spec *l, const char *back
 int link_spec_load(const char *path, struct link_spec *out, char *backend, size_t len) MB_WUR;
 void link_spec_free(struct link_spec *l);
 
-/* Sites' TCP buffer maxima (net.ipv4.tcp_rmem / tcp_wmem third field and
- * net.core.rmem_max / wmem_max) inside netns. */
-int link_set_tcp_buffers(const char *netns, uint64_t max_bytes) MB_WUR;
-int link_get_tcp_buffers(const char *netns, uint64_t *rmem_max, uint64_t *wmem_max) MB_WUR;
-/* Buffer size that covers the bandwidth-delay product (2x BDP at rate, or at
- * 10 Gbit/s with no cap), at least the 4 MiB default. */
+/* How the hosts' TCP buffer limits are chosen (the tcp_buffers key). */
+enum tcp_buffers_mode { TCPBUF_OS, TCPBUF_BDP, TCPBUF_SIZE, TCP_BUFFERS_MODE_LAST };
+MB_ENUM_DECL(tcp_buffers_mode);
+
+/* The sysctls that limit a host's TCP buffers. */
+struct link_tcp_buffers {
+	uint64_t rmem[3];      /* net.ipv4.tcp_rmem: min, default, max (autotuning's ceiling) */
+	uint64_t wmem[3];      /* net.ipv4.tcp_wmem */
+	uint64_t core_rmem_max; /* net.core.rmem_max: the cap of an explicit SO_RCVBUF */
+	uint64_t core_wmem_max; /* net.core.wmem_max: the cap of an explicit SO_SNDBUF */
+};
+/* Their keys (the scenario record nests them). */
+extern const struct jf_field link_tcp_buffers_fields[];
+/* The command that prints them (8 numbers), NULL-terminated; a remote
+ * host runs it behind ssh. */
+extern const char *const link_tcp_sysctl_argv[];
+/* Parse that command's output. */
+int link_tcp_buffers_parse(const char *text, struct link_tcp_buffers *out) MB_WUR;
+/* Read them inside netns (NULL: this process's namespace). */
+int link_get_tcp_buffers(const char *netns, struct link_tcp_buffers *out) MB_WUR;
+/* Set tcp_rmem and tcp_wmem inside netns to b's (the net.core caps are left
+ * alone: autotuning does not use them). */
+int link_set_tcp_buffers(const char *netns, const struct link_tcp_buffers *b) MB_WUR;
+/* Linux's min and default with max as the ceiling of both. */
+void link_tcp_buffers_sized(uint64_t max, struct link_tcp_buffers *out);
+/* Buffer size that covers the bandwidth-delay product (2x BDP at the faster
+ * direction's rate, or at 10 Gbit/s with no cap), at least the 4 MiB default. */
 uint64_t link_tcp_buffer_for(const struct link_params *p);
 
 /* The probe: RTT and single-stream TCP throughput a -> b. */

@@ -352,10 +352,19 @@ static int nm_apply(const struct link_spec *l, const struct link_params *p)
 {
 	struct nl_job j = { .what = 0, .p = p };
 	int rc;
+	struct link_params back = *p;
 	/* Two ends: delay/2 each, so ping shows the configured RTT. */
 	j.one_way_ns = l->b.ifname ? p->delay_ns / 2 : p->delay_ns;
+	if (!l->b.ifname && p->rate_ba != p->rate)
+		return mb_err(MB_EUNSUPP,
+			      "link %s shapes one interface, so one direction only: rate_down (%.0f "
+			      "bytes/s) cannot differ from rate_up (%.0f bytes/s) here",
+			      l->name, p->rate_ba, p->rate);
+	/* Each end's egress is one direction: a's carries a->b, b's b->a. */
+	back.rate = p->rate_ba;
 	rc = run_job(&l->a, &j);
 	if (!rc && l->b.ifname) {
+		j.p = &back;
 		rc = run_job(&l->b, &j);
 		if (rc) {
 			char msg[1024];

@@ -15,6 +15,7 @@
 
 #include "core/util.h"
 #include "migrate/migrate.h"
+#include "profile/links.h"
 #include "profile/params.h"
 
 bool plan_varies(const struct scenario *s, int opt)
@@ -58,9 +59,17 @@ static void make_id(const struct profile *p, struct scenario *s)
 		char buf[64];
 		if (!o->idtag || !strcmp(o->name, "repeat"))
 			continue;
+		v = opt_load(o, &s->cfg);
+		/* A named link is in every id and stands for its delay there. */
+		if (!strcmp(o->full, "link")) {
+			if (v.s && v.s[0])
+				id_append(s->id, "", v.s);
+			continue;
+		}
+		if (s->cfg.link[0] && link_key(o))
+			continue;
 		if (!(o->flags & OPT_ID_ALWAYS) && !plan_varies(s, (int)i))
 			continue;
-		v = opt_load(o, &s->cfg);
 		if (o->type == OPT_BOOL) {
 			id_append(s->id, v.b ? "" : "no", o->idtag);
 			continue;
@@ -77,7 +86,21 @@ static void make_id(const struct profile *p, struct scenario *s)
 static void where(const struct profile *p, const struct scenario *s, const char *name,
 		  const char **file, int *line)
 {
-	const struct setting *st = profile_get(p, s->exp, opt_index(opt_find_full(name)));
+	int i = opt_index(opt_find_full(name));
+	const struct setting *st = profile_get(p, s->exp, i);
+	if (!st && s->cfg.link[0] && link_key(&mb_options[i])) {
+		/* A value of the scenario's named link: its section's line, or
+		 * the link = line for a preset. */
+		const struct section *l = profile_link_section(p, s->cfg.link);
+		st = l && l->set && l->set[i].nvals ? &l->set[i] : NULL;
+		if (!st && l) {
+			*file = p->path;
+			*line = l->line;
+			return;
+		}
+		if (!st)
+			st = profile_get(p, s->exp, opt_index(opt_find_full("link")));
+	}
 	if (st) {
 		*file = st->file;
 		*line = st->line;
@@ -204,6 +227,7 @@ static void expand(struct profile *p, const struct section *exp, struct scenario
 				opt_store(&mb_options[opts[d]], &s->cfg, &st[d]->vals[idx[d]]);
 				s->varies[opts[d] / 32] |= 1u << (opts[d] % 32);
 			}
+			profile_link_apply(p, &s->cfg);
 			make_id(p, s);
 		}
 		/* Next combination: the last list key varies fastest. */

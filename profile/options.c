@@ -31,6 +31,24 @@ MB_ENUM_IMPL(run_order, RUN_ORDER_LAST, "sequential", "interleaved", "random");
  * run, lab and hosts keys. */
 const struct mb_option mb_options[] = {
 	/* name, full, type, scope, flags, field, default, min, max, unit, enums, idtag, help */
+	/* -- links and TCP buffers (profile/links.c has the presets) -- */
+	{ "link", "link", OPT_STRING, SCOPE_SCENARIO, OPT_LIST, F(link), "", NORANGE, NULL, NULL, "",
+	  "Named link(s): a [link.NAME] section of the profile or a built-in preset ('migbench help "
+	  "links'); it sets delay, jitter, jitter_dist, loss, rate, rate_up and rate_down, which may "
+	  "then not be set beside it.  Its name replaces d<delay> in scenario ids." },
+	{ "rate_up", "rate_up", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(rate_up), "0", 0, 1e12, "Mbit",
+	  NULL, "up",
+	  "Link rate cap source->destination (the migration stream's direction; host->target on the "
+	  "storage paths); 0 = rate." },
+	{ "rate_down", "rate_down", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(rate_down), "0", 0, 1e12,
+	  "Mbit", NULL, "down",
+	  "Link rate cap destination->source (target->host on the storage paths); 0 = rate." },
+	{ "tcp_buffers", "tcp_buffers", OPT_STRING, SCOPE_SCENARIO, 0, F(tcp_buffers), "bdp", NORANGE,
+	  NULL, NULL, NULL,
+	  "The hosts' TCP buffer limits (net.ipv4.tcp_rmem/tcp_wmem): os (this OS's defaults, as a "
+	  "fresh host has them), bdp (max raised to twice the bandwidth-delay product) or a size "
+	  "(the max).  Set in the lab; on real hosts only read.  What was in force is recorded." },
+	/* -- end of links and TCP buffers -- */
 	{ "delay", "delay", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST | OPT_ID_ALWAYS, F(delay_ns), "0",
 	  0, NS(10), "ms", NULL, "d",
 	  "Round-trip time added on the link under test: half on each direction's egress, so "
@@ -90,10 +108,6 @@ const struct mb_option mb_options[] = {
 	{ "queue", "queue", OPT_SIZE, SCOPE_SCENARIO, 0, F(queue), "0", 0, 17179869184.0, "MiB",
 	  NULL, NULL,
 	  "Link queue limit per direction; 0 = sized from the bandwidth-delay product." },
-	{ "tcp_buffer_max", "tcp_buffer_max", OPT_SIZE, SCOPE_SCENARIO, 0, F(tcp_buffer_max), "0", 0,
-	  4294967295.0, "MiB", NULL, NULL,
-	  "Largest TCP send/receive buffer on the hosts (net.ipv4.tcp_wmem/tcp_rmem max); "
-	  "0 = twice the bandwidth-delay product.  Set in the lab, only reported on real hosts." },
 	{ "probe", "probe", OPT_BOOL, SCOPE_SCENARIO, 0, F(probe), "yes", NORANGE, NULL, NULL, NULL,
 	  "Measure the link (RTT and TCP throughput) before each scenario." },
 	{ "probe_time", "probe_time", OPT_DURATION, SCOPE_SCENARIO, 0, F(probe_time_ns), "2s",
@@ -207,6 +221,14 @@ const struct mb_option *opt_find_full(const char *full)
 int opt_index(const struct mb_option *o)
 {
 	return (int)(o - mb_options);
+}
+
+const char *opt_retired(const char *name)
+{
+	if (!strcmp(name, "tcp_buffer_max"))
+		return "tcp_buffer_max was replaced by tcp_buffers: write tcp_buffers = SIZE, or "
+		       "tcp_buffers = bdp for its old default 0";
+	return NULL;
 }
 
 const char *opt_suggest(enum opt_scope scope, const char *name)

@@ -61,6 +61,11 @@ MB_ENUM_DECL(run_order);
  * exactly one value per key.  Strings point into the profile. */
 struct mb_config {
 	/* link under test */
+	const char *link;      /* named link ([link.NAME] or a preset), "" = none;
+	                        * profile_link_apply fills delay..rate_down from it */
+	double rate_up;        /* bytes/s cap source->destination, 0 = rate */
+	double rate_down;      /* bytes/s cap destination->source, 0 = rate */
+	const char *tcp_buffers; /* "os", "bdp" or a size (profile/values.h parses it) */
 	int64_t delay_ns;      /* round-trip time added (half per direction) */
 	int64_t jitter_ns;
 	int jitter_dist;       /* enum jitter_dist */
@@ -68,7 +73,6 @@ struct mb_config {
 	double rate;           /* bytes/s cap each direction, 0 = none */
 	uint64_t queue;        /* link queue limit in bytes, 0 = from the BDP */
 	int link_path;         /* enum link_path: which path gets the delay */
-	uint64_t tcp_buffer_max; /* sites' tcp_rmem/wmem max, 0 = from the BDP */
 	bool probe;            /* probe the link before each scenario */
 	int64_t probe_time_ns; /* throughput part of the probe */
 	int64_t dirty_rate_time_ns; /* the guest's dirty-rate measurement, 0 = off */
@@ -155,6 +159,10 @@ const struct mb_option *opt_find(enum opt_scope scope, const char *name);
 /* Find by full name ("delay", "lab.name"). */
 const struct mb_option *opt_find_full(const char *full);
 int opt_index(const struct mb_option *o);
+
+/* For a key that existed once and was replaced: what to write instead;
+ * NULL for any other name. */
+const char *opt_retired(const char *name);
 
 /* The closest key name to a misspelt one among the keys of that scope. */
 const char *opt_suggest(enum opt_scope scope, const char *name);

@@ -2,7 +2,11 @@
  * options_json.h). */
 #include "profile/options_json.h"
 
+#include <stdlib.h>
+
 #include "core/jfield.h"
+#include "core/util.h"
+#include "profile/links.h"
 
 json_object *opt_config_json(const struct mb_config *cfg, unsigned scope_mask)
 {
@@ -30,6 +34,37 @@ json_object *opt_config_json(const struct mb_config *cfg, unsigned scope_mask)
 	return o;
 }
 
+/* With several links, the keys a link sets have one value per link: arrays
+ * in the order of the link list. */
+static void link_settings(const struct profile *p, const struct section *sec, json_object *set)
+{
+	const struct setting *l = profile_get(p, sec, opt_index(opt_find_full("link")));
+	json_object **per;
+	struct mb_config cfg;
+	if (!l || l->nvals <= 1)
+		return;
+	per = mb_xcalloc(mb_noptions, sizeof(*per));
+	profile_config(p, sec, &cfg);
+	for (int k = 0; k < l->nvals; k++) {
+		json_object *one;
+		cfg.link = l->vals[k].s;
+		profile_link_apply(p, &cfg);
+		one = opt_config_json(&cfg, 1u << SCOPE_SCENARIO);
+		for (size_t i = 0; i < mb_noptions; i++) {
+			if (!link_key(&mb_options[i]))
+				continue;
+			if (!per[i])
+				per[i] = json_object_new_array();
+			json_object_array_add(per[i], json_object_get(json_object_object_get(one, mb_options[i].full)));
+		}
+		json_object_put(one);
+	}
+	for (size_t i = 0; i < mb_noptions; i++)
+		if (per[i])
+			json_object_object_add(set, mb_options[i].full, per[i]);
+	free(per);
+}
+
 /* One experiment's scenario settings; a key with several values as an array. */
 static json_object *experiment_settings(const struct profile *p, const struct section *sec)
 {
@@ -52,6 +87,7 @@ static json_object *experiment_settings(const struct profile *p, const struct se
 		}
 		json_object_object_add(set, mb_options[i].full, arr);
 	}
+	link_settings(p, sec, set);
 	return set;
 }
 

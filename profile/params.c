@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "profile/values.h"
+
 void lab_params_from_config(struct lab_params *p, const struct mb_config *c)
 {
 	memset(p, 0, sizeof(*p));
@@ -20,7 +22,10 @@ void link_params_from_config(const struct mb_config *c, struct link_params *p)
 	p->jitter_ns = c->jitter_ns;
 	p->jitter_dist = c->jitter_dist;
 	p->loss = c->loss;
-	p->rate = c->rate;
+	/* source->destination is a->b on every lab link (and the one end a
+	 * real host shapes); rate_up/rate_down override rate per direction. */
+	p->rate = c->rate_up > 0 ? c->rate_up : c->rate;
+	p->rate_ba = c->rate_down > 0 ? c->rate_down : c->rate;
 	p->queue = c->queue;
 }
 
@@ -60,4 +65,9 @@ int wl_guest_cmdline(const struct mb_config *c, char *buf, size_t len)
 	struct wl_params p;
 	wl_params_from_config(c, &p);
 	return wl_cmdline(&p, buf, len);
+}
+
+int tcp_buffers_from_config(const struct mb_config *c, int *mode, uint64_t *bytes)
+{
+	return value_tcp_buffers(c->tcp_buffers, mode, bytes);
 }

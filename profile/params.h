@@ -16,6 +16,9 @@
 void lab_params_from_config(struct lab_params *p, const struct mb_config *c);
 /* The link settings of c (delay, jitter, loss, rate, queue). */
 void link_params_from_config(const struct mb_config *c, struct link_params *p);
+/* The tcp_buffers setting of c: *mode an enum tcp_buffers_mode, *bytes the
+ * size for TCPBUF_SIZE (checked when the profile was read). */
+int tcp_buffers_from_config(const struct mb_config *c, int *mode, uint64_t *bytes) MB_WUR;
 /* The pre-copy settings of c (downtime, bandwidth, compression, ...). */
 void mig_params_from_config(const struct mb_config *c, struct mig_params *p);
 /* The workload and its parameters of c (strings point into c's profile). */

@@ -22,6 +22,7 @@
 #include <ini.h>
 
 #include "core/util.h"
+#include "profile/links.h"
 #include "profile/values.h"
 
 #define MAX_LINE 16384
@@ -136,6 +137,12 @@ void profile_free(struct profile *p)
 	}
 	free(p->exps);
 	mb_strmap_free(&p->expmap);
+	for (int i = 0; i < p->nlinks; i++) {
+		section_free(p->links[i]);
+		free(p->links[i]);
+	}
+	free(p->links);
+	mb_strmap_free(&p->linkmap);
 	for (int i = 0; i < p->nerrors; i++)
 		free(p->errors[i]);
 	free(p->errors);
@@ -277,7 +284,11 @@ static void unknown_key(struct profile *p, const char *file, int line, const str
 			const char *name)
 {
 	const struct mb_option *other = NULL;
-	const char *sugg;
+	const char *sugg, *retired = opt_retired(name);
+	if (retired) {
+		profile_error(p, file, line, "%s", retired);
+		return;
+	}
 	for (int s = SCOPE_SCENARIO; s <= SCOPE_HOSTS && !other; s++)
 		if ((enum opt_scope)s != sec->scope)
 			other = opt_find((enum opt_scope)s, name);
@@ -295,10 +306,37 @@ static void unknown_key(struct profile *p, const char *file, int line, const str
 			      name, sec->name);
 }
 
+/* The [link.NAME] section (name is NAME), made on first sight. */
+static struct section *enter_link(struct reader *r, const char *name, int line)
+{
+	struct profile *p = r->p;
+	struct section *s = mb_strmap_get(&p->linkmap, name);
+	if (s)
+		return s;
+	if (!name[0])
+		profile_error(p, r->file, line, "a link section needs a name: [link.NAME]");
+	else if (!mb_safe_name(name) || strlen(name) > 40)
+		profile_error(p, r->file, line,
+			      "link name [link.%s]: use 1-40 letters, digits, '.', '_' or '-' after "
+			      "'link.' (it becomes part of scenario ids and file names)",
+			      name);
+	s = mb_xcalloc(1, sizeof(*s));
+	section_init(s, name, line, SCOPE_SCENARIO);
+	s->is_link = true;
+	p->links = grow(p->links, p->nlinks, sizeof(*p->links));
+	p->links[p->nlinks++] = s;
+	(void)mb_strmap_put(&p->linkmap, s->name, s);
+	return s;
+}
+
 static struct section *enter_section(struct reader *r, const char *name, int line)
 {
 	struct profile *p = r->p;
 	struct section *s;
+	if (!strncmp(name, "link.", 5))
+		return enter_link(r, name + 5, line);
+	if (!strcmp(name, "link"))
+		return enter_link(r, "", line);
 	if (!strcmp(name, "global") || !name[0])
 		return &p->global;
 	if (!strcmp(name, "lab"))
@@ -345,6 +383,21 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	sec = r->cur;
 	o = opt_find(sec->scope, name);
+	if (sec->is_link && (!o || !link_key(o))) {
+		const char *sugg = NULL;
+		const char *cands[16];
+		size_t n = 0;
+		for (size_t i = 0; i < mb_noptions && n < MB_ARRAY_SIZE(cands); i++)
+			if (link_key(&mb_options[i]))
+				cands[n++] = mb_options[i].name;
+		if (!o)
+			sugg = mb_closest(name, cands, n);
+		profile_error(p, r->file, r->line,
+			      "'%s' is not a link key: [link.%s] takes %s%s%s%s", name, sec->name,
+			      link_keys_text(), sugg ? " (did you mean '" : "", sugg ? sugg : "",
+			      sugg ? "'?)" : "");
+		return 1;
+	}
 	if (!o) {
 		unknown_key(p, r->file, r->line, sec, name);
 		return 1;
@@ -357,11 +410,17 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	st = &section_set(sec)[opt_index(o)];
 	if (st->nvals) {
-		profile_error(p, r->file, r->line, "'%s' is set twice in [%s] (first at line %d)",
-			      name, sec->name, st->line);
+		profile_error(p, r->file, r->line, "'%s' is set twice in [%s%s] (first at line %d)",
+			      name, sec->is_link ? "link." : "", sec->name, st->line);
 		return 1;
 	}
-	(void)parse_setting(p, o, value, r->file, r->line, st);
+	if (parse_setting(p, o, value, r->file, r->line, st) == MB_OK && sec->is_link && st->nvals > 1) {
+		profile_error(p, r->file, r->line,
+			      "%s: a link has one value per key, not a list: define one [link.NAME] "
+			      "per value and sweep them with link = NAME,NAME",
+			      name);
+		st->nvals = 1;
+	}
 	return 1; /* keep going: report every error */
 }
 
@@ -440,6 +499,7 @@ int profile_check(struct profile *p)
 	if (p->checked)
 		return p->nerrors ? MB_EINPUT : MB_OK;
 	p->checked = true;
+	profile_link_check(p);
 	if (src && src->vals[0].s[0]) {
 		for (size_t i = 0; i < MB_ARRAY_SIZE(need); i++) {
 			const struct setting *s = profile_get(p, NULL, opt_index(opt_find_full(need[i])));
@@ -558,6 +618,8 @@ int profile_override(struct profile *p, const char *full, const char *value)
 	const struct mb_option *o = opt_find_full(full);
 	char **file_errors = p->errors;
 	int nfile = p->nerrors, nmore = p->nmore, rc = MB_OK;
+	if (!o && opt_retired(full))
+		return mb_err(MB_EINPUT, "--%s: %s", full, opt_retired(full));
 	if (!o) {
 		const char *cands[128];
 		size_t n = 0;
@@ -618,4 +680,5 @@ void profile_config(const struct profile *p, const struct section *exp, struct m
 		if (s)
 			opt_store(&mb_options[i], cfg, &s->vals[0]);
 	}
+	profile_link_apply(p, cfg);
 }

@@ -3,6 +3,7 @@
  *
  *   [global]       defaults for every experiment (+ run keys)
  *   [lab]          lab settings          [hosts]  real hosts instead of the lab
+ *   [link.NAME]    a named link: delay, jitter, loss, rate... (profile/links.h)
  *   [anything]     an experiment: its settings override [global]
  *
  * A profile with no experiment section is one experiment: [global] itself.
@@ -33,7 +34,8 @@ struct setting {
 struct section {
 	char *name;
 	int line;             /* line of the [name] header (0 if implicit) */
-	enum opt_scope scope; /* SCOPE_SCENARIO for [global] and experiments */
+	enum opt_scope scope; /* SCOPE_SCENARIO for [global], experiments and links */
+	bool is_link;         /* a [link.NAME] section (name is NAME) */
 	struct setting *set;  /* mb_noptions entries, indexed like mb_options;
 	                       * NULL until the section's first key */
 };
@@ -47,6 +49,9 @@ struct profile {
 	struct section **exps; /* experiment sections, in file order */
 	int nexps;
 	struct mb_strmap expmap; /* name -> experiment section */
+	struct section **links; /* [link.NAME] sections, in file order */
+	int nlinks;
+	struct mb_strmap linkmap; /* NAME -> its [link.NAME] section */
 	char **errors;         /* "file:line: message", in order */
 	int nerrors;
 	int nmore;             /* errors beyond PROFILE_MAX_ERRORS, only counted */

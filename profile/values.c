@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "netem/link.h"
 
 /* A host name label character (underscore too: some sites use it). */
 static bool name_char(char c)
@@ -167,8 +168,38 @@ static int check_ifnames(const struct mb_option *o, const char *v)
 	return MB_OK;
 }
 
+int value_tcp_buffers(const char *v, int *mode, uint64_t *bytes)
+{
+	double b;
+	*bytes = 0;
+	*mode = tcp_buffers_mode_from_string(v);
+	if (*mode == TCPBUF_OS || *mode == TCPBUF_BDP)
+		return MB_OK;
+	*mode = TCPBUF_SIZE;
+	if (!strcmp(v, "size") || unit_parse(UNIT_SIZE, v, NULL, &b) != MB_OK)
+		return mb_err(MB_EINPUT,
+			      "tcp_buffers: '%s' is not os, bdp or a size (e.g. 16MiB)", v);
+	if (b < 65536 || b > 1073741824.0)
+		return mb_err(MB_EINPUT, "tcp_buffers: %s is out of range (64KiB..1GiB)", v);
+	*bytes = (uint64_t)b;
+	return MB_OK;
+}
+
 int value_check(const struct mb_option *o, const char *v)
 {
+	if (!strcmp(o->full, "link")) {
+		if (!mb_safe_name(v) || strlen(v) > 40)
+			return mb_err(MB_EINPUT,
+				      "link '%s': a link name has 1-40 letters, digits, '.', '_' or '-' "
+				      "and does not start with '.' or '-' (it becomes part of scenario ids)",
+				      v);
+		return MB_OK;
+	}
+	if (!strcmp(o->full, "tcp_buffers")) {
+		int mode;
+		uint64_t bytes;
+		return value_tcp_buffers(v, &mode, &bytes);
+	}
 	if (o->scope != SCOPE_HOSTS || o->type != OPT_STRING || !v[0])
 		return MB_OK;
 	if (!strcmp(o->full, "hosts.source") || !strcmp(o->full, "hosts.dest"))

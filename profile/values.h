@@ -7,6 +7,8 @@
  *   hosts.iscsi_portal         host[:port]
  *   hosts.iscsi_iqn            iqn.YYYY-MM.domain[:name], eui.<16 hex>, naa.<16|32 hex>
  *   hosts.netem_dev            one or two interface names
+ *   link                       a link name (1-40 letters, digits, '.', '_', '-')
+ *   tcp_buffers                os, bdp or a size
  *
  * No value may start with '-' (it would read as an option of ssh or
  * iscsiadm), and each has a length limit that the buffers downstream hold.
@@ -26,5 +28,9 @@
  * for every other option.  On error MB_EINPUT with a message that names the
  * key, the value and what it should look like. */
 int value_check(const struct mb_option *o, const char *v) MB_WUR;
+
+/* The tcp_buffers value: "os", "bdp" or a size (64KiB..1GiB).  *mode is
+ * an enum tcp_buffers_mode, *bytes the size (0 for os and bdp). */
+int value_tcp_buffers(const char *v, int *mode, uint64_t *bytes) MB_WUR;
 
 #endif

@@ -44,6 +44,26 @@ static const struct jf_field probe_fields[] = {
 	JF_END,
 };
 
+static const struct jf_field tcp_site_fields[] = {
+#define T struct res_tcp_site
+	{ "host", JF_STR, JF_AT(T, host) },
+	{ NULL, JF_INLINE, JF_AT(T, b), JF_IF(T, read), .sub = link_tcp_buffers_fields },
+	{ "error", JF_STR, JF_AT(T, error), JF_OMIT, .doc = "why the limits could not be read" },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field tcp_fields[] = {
+#define T struct res_tcp
+	{ "mode", JF_STR, JF_AT(T, mode), .doc = "the tcp_buffers key: os, bdp or size" },
+	{ "applied", JF_BOOL, JF_AT(T, applied), .doc = "false: real hosts, only read" },
+	{ "note", JF_STR, JF_AT(T, note), JF_OMIT },
+	{ "sites", JF_ARR, JF_AT(T, sites), .sub = tcp_site_fields, .size = sizeof(struct res_tcp_site),
+	  .aux = offsetof(T, nsites), .doc = "what was in force, read back from each host" },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field link_fields[] = {
 #define T struct res_link
 	{ "backend", JF_STR, JF_AT(T, backend) },
@@ -56,6 +76,14 @@ static const struct jf_field link_fields[] = {
 	{ "states", JF_ARR, JF_AT(T, states), .sub = link_state_elem,
 	  .size = sizeof(struct res_link_state), .aux = offsetof(T, nstates) },
 	{ "tcp_buffer_max_bytes", JF_U64, JF_AT(T, tcp_buffer_max_bytes), JF_IF(T, has_tcp_buffer) },
+	{ "name", JF_STR, JF_AT(T, name), JF_OMIT, .doc = "the named link (link key)" },
+	{ "defined_in", JF_STR, JF_AT(T, defined_in), JF_OMIT,
+	  .doc = "built-in, or file:line of the profile's [link.NAME]" },
+	{ "rate_up_bytes_per_s", JF_NUM, JF_AT(T, rate_up_bytes_per_s),
+	  .doc = "cap source->destination, 0 = none" },
+	{ "rate_down_bytes_per_s", JF_NUM, JF_AT(T, rate_down_bytes_per_s),
+	  .doc = "cap destination->source, 0 = none" },
+	{ "tcp_buffers", JF_OBJ, JF_AT(T, tcp), JF_IF(T, has_tcp), .sub = tcp_fields },
 	{ "probe", JF_OBJ, JF_AT(T, probe), JF_IF(T, has_probe), .sub = probe_fields },
 	JF_END,
 #undef T

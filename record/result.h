@@ -73,14 +73,37 @@ struct res_probe {
 	char *skipped;                 /* or why there is none */
 };
 
+/* One host's TCP buffer limits, read back after the link step. */
+struct res_tcp_site {
+	char *host;
+	bool read;                     /* b holds what was read */
+	struct link_tcp_buffers b;
+	char *error;                   /* or why it could not be read */
+};
+
+/* The tcp_buffers setting and what was in force on the hosts. */
+struct res_tcp {
+	char *mode;                    /* os, bdp, size */
+	bool applied;                  /* set by migbench (the lab); false: only read */
+	char *note;                    /* e.g. why nothing was set */
+	struct res_tcp_site *sites;    /* source, destination */
+	int nsites;
+};
+
 struct res_link {
 	char *backend;                 /* link ops name, "none" */
 	char *path;                    /* migration, storage, both */
+	char *name;                    /* the named link (link key), NULL = none */
+	char *defined_in;              /* "built-in" or file:line of its [link.NAME] */
 	double delay_s, jitter_s, loss, rate_bytes_per_s; /* what was asked */
+	double rate_up_bytes_per_s;    /* source->destination cap in effect, 0 = none */
+	double rate_down_bytes_per_s;  /* destination->source */
 	struct res_link_state *states; /* read back after applying */
 	int nstates;
 	bool has_tcp_buffer;
-	uint64_t tcp_buffer_max_bytes;
+	uint64_t tcp_buffer_max_bytes; /* the max set on the sites (bdp, size) */
+	bool has_tcp;
+	struct res_tcp tcp;
 	bool has_probe;
 	struct res_probe probe;
 };

@@ -25,6 +25,7 @@
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
+#include "profile/links.h"
 #include "profile/options_json.h"
 #include "profile/params.h"
 #include "run/predict.h"
@@ -145,6 +146,55 @@ static int link_probe_into(struct runner *r, const struct mb_config *c, struct r
 	return MB_OK;
 }
 
+/* The hosts' TCP buffer limits: set them in the lab as tcp_buffers says
+ * (never on real hosts), then read back what is in force on both. */
+static int tcp_setup(struct runner *r, const struct mb_config *c, const struct link_params *lp,
+		     struct res_link *l)
+{
+	struct testbed *tb = r->tb;
+	struct link_tcp_buffers want;
+	uint64_t size;
+	int mode, rc = tcp_buffers_from_config(c, &mode, &size);
+
+	if (rc)
+		return rc;
+	l->has_tcp = true;
+	res_set(&l->tcp.mode, tcp_buffers_mode_to_string(mode));
+	if (tb->kind == TB_LAB) {
+		/* os: what this machine's own namespace has, as a freshly booted
+		 * host of this OS (and a new namespace) starts with. */
+		if (mode == TCPBUF_OS)
+			rc = link_get_tcp_buffers(NULL, &want);
+		else
+			link_tcp_buffers_sized(mode == TCPBUF_SIZE ? size : link_tcp_buffer_for(lp), &want);
+		for (int i = 0; i < 2 && !rc; i++)
+			rc = link_set_tcp_buffers(tb->host[i].netns, &want);
+		if (rc)
+			return rc;
+		l->tcp.applied = true;
+		if (mode != TCPBUF_OS) {
+			l->has_tcp_buffer = true;
+			l->tcp_buffer_max_bytes = want.rmem[2];
+		}
+	} else {
+		res_set(&l->tcp.note, "real hosts: their TCP buffer limits are read, never changed");
+	}
+	l->tcp.sites = mb_xcalloc(2, sizeof(*l->tcp.sites));
+	for (int i = 0; i < 2; i++) {
+		struct res_tcp_site *st = &l->tcp.sites[l->tcp.nsites++];
+		res_set(&st->host, tb->host[i].name);
+		if (tb_tcp_buffers(tb, i, &st->b) == MB_OK) {
+			st->read = true;
+		} else {
+			res_set(&st->error, mb_errmsg());
+			/* In the lab the sites are ours: not reading them is a failure. */
+			if (tb->kind == TB_LAB)
+				return mb_err_ctx(MB_EFAILED, "reading back the TCP buffers");
+		}
+	}
+	return MB_OK;
+}
+
 static int link_setup(struct runner *r, const struct mb_config *c, struct res_link *l)
 {
 	struct testbed *tb = r->tb;
@@ -154,23 +204,26 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 	link_params_from_config(c, &lp);
 	res_set(&l->backend, tb->link ? tb->link->name : "none");
 	res_set(&l->path, link_path_to_string(c->link_path));
+	if (c->link[0]) {
+		const struct section *sec = profile_link_section(r->pl->prof, c->link);
+		char *where = sec ? mb_xasprintf("%s:%d", r->pl->prof->path, sec->line) : NULL;
+		res_set(&l->name, c->link);
+		res_set(&l->defined_in, where ? where : "built-in");
+		free(where);
+	}
 	l->delay_s = (double)lp.delay_ns / 1e9;
 	l->jitter_s = (double)lp.jitter_ns / 1e9;
 	l->loss = lp.loss;
-	l->rate_bytes_per_s = lp.rate;
-	if (!tb->link)
-		return MB_OK;
-	rc = link_apply(tb, c, &lp, l);
-	if (rc)
-		return rc;
-	if (tb->kind == TB_LAB) {
-		uint64_t want = c->tcp_buffer_max ? c->tcp_buffer_max : link_tcp_buffer_for(&lp);
-		for (int i = 0; i < 2 && !rc; i++)
-			rc = link_set_tcp_buffers(tb->host[i].netns, want);
-		l->has_tcp_buffer = true;
-		l->tcp_buffer_max_bytes = want;
+	l->rate_bytes_per_s = c->rate;
+	l->rate_up_bytes_per_s = lp.rate;
+	l->rate_down_bytes_per_s = lp.rate_ba;
+	if (tb->link) {
+		rc = link_apply(tb, c, &lp, l);
+		if (rc)
+			return rc;
 	}
-	if (!rc && c->probe)
+	rc = tcp_setup(r, c, &lp, l);
+	if (!rc && tb->link && c->probe)
 		rc = link_probe_into(r, c, l);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "guest/image.h"
 #include "migrate/domain.h"
 #include "migrate/virt.h"
+#include "profile/params.h"
 
 /* "qemu+ssh://user@hostB/system" -> "user@hostB" (for ssh), "hostB" (name).
  * With a port or an [IPv6] address ssh gets the URI form it accepts,
@@ -130,12 +131,51 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 	return MB_OK;
 }
 
+int tb_tcp_buffers(const struct testbed *tb, int i, struct link_tcp_buffers *out)
+{
+	const struct tb_host *h = &tb->host[i];
+	const char *argv[16];
+	char *text = NULL;
+	size_t n = 0;
+	int status = 0, rc;
+
+	if (tb->kind == TB_LAB)
+		return link_get_tcp_buffers(h->netns, out);
+	if (h->exec.ssh) {
+		/* ssh joins its arguments into one remote shell line: these are fixed words. */
+		argv[n++] = "ssh";
+		argv[n++] = "-o";
+		argv[n++] = "BatchMode=yes";
+		argv[n++] = h->exec.ssh;
+		argv[n++] = "--";
+	} else if (!strstr(h->uri, ":///")) {
+		return mb_err(MB_EUNSUPP,
+			      "%s is reached over %s: migbench has no shell there to read its sysctls "
+			      "(a qemu+ssh:// URI has one)",
+			      h->name, h->uri);
+	}
+	for (int k = 0; link_tcp_sysctl_argv[k] && n + 1 < MB_ARRAY_SIZE(argv); k++)
+		argv[n++] = link_tcp_sysctl_argv[k];
+	argv[n] = NULL;
+	rc = store_host_exec(&h->exec, argv, &text, &status);
+	if (!rc && status != 0)
+		rc = mb_err(MB_EFAILED, "sysctl on %s exited with %d: %.200s", h->name, status,
+			    text ? text : "");
+	if (!rc)
+		rc = link_tcp_buffers_parse(text, out);
+	free(text);
+	return rc ? mb_err_ctx(rc, "TCP buffer limits of %s", h->name) : MB_OK;
+}
+
 /* Scenarios that need something this testbed cannot do fail before any runs. */
 static int check_plan(const struct testbed *tb, const struct plan *pl)
 {
 	for (int i = 0; i < pl->n; i++) {
 		const struct mb_config *c = &pl->sc[i].cfg;
-		bool shaped = c->delay_ns || c->jitter_ns || c->loss > 0 || c->rate > 0;
+		struct link_params lp;
+		bool shaped;
+		link_params_from_config(c, &lp);
+		shaped = lp.delay_ns || lp.jitter_ns || lp.loss > 0 || lp.rate > 0 || lp.rate_ba > 0;
 		if (shaped && !tb->link)
 			return mb_err(MB_EUNSUPP,
 				      "scenario %s sets the link (delay/jitter/loss/rate) but %s",
@@ -145,6 +185,11 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 				      "scenario %s: link_path=%s needs the lab (on real hosts only the "
 				      "migration path can be shaped, through hosts.netem_dev)",
 				      pl->sc[i].id, link_path_to_string(c->link_path));
+		if (tb->kind == TB_HOSTS && shaped && lp.rate != lp.rate_ba)
+			return mb_err(MB_EUNSUPP,
+				      "scenario %s: rate_up and rate_down differ, but on real hosts one "
+				      "interface (hosts.netem_dev) is shaped, which is one direction",
+				      pl->sc[i].id);
 		if (c->guest_mode == GUEST_PINGPONG && tb->kind == TB_HOSTS && !tb->host[0].addr[0])
 			return mb_err(MB_EINPUT, "guest_mode=pingpong needs the source's address");
 	}

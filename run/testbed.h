@@ -63,6 +63,11 @@ void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
 /* The link the probe measures (the migration path). */
 const struct link_spec *tb_wan(const struct testbed *tb);
 
+/* The TCP buffer limits in force on host i: read in its namespace in the
+ * lab, over ssh on a qemu+ssh:// host, here for a local URI; MB_EUNSUPP
+ * with the reason when there is no way to run a command on the host. */
+int tb_tcp_buffers(const struct testbed *tb, int i, struct link_tcp_buffers *out) MB_WUR;
+
 /* Versions and facts of both hosts, the storage and the link, for run.json. */
 json_object *tb_json(const struct testbed *tb);
 

@@ -87,7 +87,7 @@ out=$("$MIGBENCH" link probe "${L[@]}" 2>&1); rc=$?
 check "after clear the link works again" probe --probe_time 0.3s
 
 # Overload: a small queue behind a slow rate drops (counted), memory stays bounded.
-"$MIGBENCH" link set "${L[@]}" --delay 16ms --rate 20Mbit --queue 16KiB --tcp_buffer_max 64MiB >/dev/null
+"$MIGBENCH" link set "${L[@]}" --delay 16ms --rate 20Mbit --queue 16KiB --tcp_buffers 64MiB >/dev/null
 probe --probe_time 2s >/dev/null
 sh=$("$MIGBENCH" link show "${L[@]}" --json)
 check "bounded queue: drops are counted" jq -e '.[0].drops_queue > 0' <<<"$sh"
@@ -95,6 +95,14 @@ pid=$(cat /var/lib/migbench/$LAB/links/wan/delayline.pid)
 rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
 [ "${rss:-999999}" -lt 65536 ] && ok "bounded queue: the delay line's memory stays small (${rss} kB)" || fail "delay line memory bounded" "${rss} kB"
 check "the lateness histogram is recorded" jq -e '(.[0].lateness_hist | add) > 0' <<<"$sh"
+
+# Per-direction rates: each end's egress gets its own cap, read back; the
+# probe (a -> b) sees the up rate.
+"$MIGBENCH" link set "${L[@]}" --delay 4ms --rate_up 80Mbit --rate_down 400Mbit >/dev/null
+sh=$("$MIGBENCH" link show "${L[@]}" --json)
+check "rate_up/rate_down: both directions read back" jq -e '.[0].rate_bytes_per_s == 10000000 and .[0].rate_ba_bytes_per_s == 50000000' <<<"$sh"
+pr=$("$MIGBENCH" link probe "${L[@]}" --probe_time 2s --json)
+check "rate_up: the probe (source -> destination) carries 0.8-1.05 x 10 MB/s" jq -e '.tcp_steady_bytes_per_s > 8e6 and .tcp_steady_bytes_per_s < 10.5e6' <<<"$pr"
 
 # A killed delay line is a cut link; the next set restarts it.
 kill -9 "$pid"

@@ -78,6 +78,21 @@ static void full_record(struct res_scenario *r)
 	}
 	r->link.has_tcp_buffer = true;
 	r->link.tcp_buffer_max_bytes = 8388608;
+	res_set(&r->link.name, "study16");
+	res_set(&r->link.defined_in, "built-in");
+	r->link.rate_up_bytes_per_s = 151.79e6;
+	r->link.rate_down_bytes_per_s = 151.79e6;
+	r->link.has_tcp = true;
+	res_set(&r->link.tcp.mode, "bdp");
+	r->link.tcp.applied = true;
+	r->link.tcp.nsites = 2;
+	r->link.tcp.sites = mb_xcalloc(2, sizeof(*r->link.tcp.sites));
+	res_set(&r->link.tcp.sites[0].host, "lab-src");
+	r->link.tcp.sites[0].read = true;
+	link_tcp_buffers_sized(8388608, &r->link.tcp.sites[0].b);
+	r->link.tcp.sites[0].b.core_rmem_max = r->link.tcp.sites[0].b.core_wmem_max = 4194304;
+	res_set(&r->link.tcp.sites[1].host, "lab-dst");
+	res_set(&r->link.tcp.sites[1].error, "sysctl failed");
 	r->link.has_probe = true;
 	r->link.probe.measured = true;
 	r->link.probe.r = (struct probe_result){ .rtt_n = 50, .rtt_min_s = 0.0161, .rtt_avg_s = 0.0163,
