@@ -157,18 +157,10 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 	l->jitter_s = (double)lp.jitter_ns / 1e9;
 	l->loss = lp.loss;
 	l->rate_bytes_per_s = lp.rate;
-	if (!tb->link)
-		return MB_OK;
-	rc = link_apply(tb, c, &lp, l);
-	if (rc)
-		return rc;
-	if (tb->kind == TB_LAB) {
-		uint64_t want = c->tcp_buffer_max ? c->tcp_buffer_max : link_tcp_buffer_for(&lp);
-		for (int i = 0; i < 2 && !rc; i++)
-			rc = link_set_tcp_buffers(tb->host[i].netns, want);
-		l->has_tcp_buffer = true;
-		l->tcp_buffer_max_bytes = want;
-	}
+	rc = tb->link ? link_apply(tb, c, &lp, l) : MB_OK;
+	if (!rc)
+		rc = tb_tcp_buffers(tb, c->tcp_buffer_max ? c->tcp_buffer_max : link_tcp_buffer_for(&lp),
+				    &l->has_tcp_buffer, &l->tcp_buffer_max_bytes);
 	if (!rc && c->probe)
 		rc = link_probe_into(r, c, l);
 	return rc;
@@ -209,6 +201,7 @@ static int choose_store(struct runner *r, const struct mb_config *c, struct live
 			      sizeof(g->store_why));
 	if (rc)
 		return rc;
+	tb_note_attach(r->tb, g->store);
 	for (int i = 0; i < 2 && !rc; i++)
 		rc = g->store->attach(&r->tb->target, &h[i]);
 	return rc;

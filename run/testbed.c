@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "run/testbed.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,62 @@ static int open_lab(struct testbed *tb, const struct plan *pl)
 	return MB_OK;
 }
 
+/* The value of URI parameter name ("keyfile" in "...?keyfile=/k&no_verify=1"),
+ * %-decoded as libvirt decodes it; false if absent. */
+static bool uri_param(const char *uri, const char *name, char *out, size_t len)
+{
+	const char *q = strchr(uri, '?');
+	size_t nl = strlen(name);
+	for (const char *p = q ? q + 1 : NULL; p && *p;) {
+		size_t plen = strcspn(p, "&");
+		if (plen > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+			size_t o = 0;
+			for (const char *v = p + nl + 1; v < p + plen && o + 1 < len; v++) {
+				if (*v == '%' && v + 2 < p + plen && isxdigit((unsigned char)v[1]) &&
+				    isxdigit((unsigned char)v[2])) {
+					char hex[3] = { v[1], v[2], '\0' };
+					out[o++] = (char)strtol(hex, NULL, 16);
+					v += 2;
+				} else {
+					out[o++] = *v == '+' ? ' ' : *v;
+				}
+			}
+			out[o] = '\0';
+			return true;
+		}
+		p += plen;
+		if (*p == '&')
+			p++;
+	}
+	return false;
+}
+
+/* How migbench runs commands on a host named by uri: over ssh with the
+ * URI's ssh options (ssh, libssh, libssh2 transports), locally (no host in
+ * the URI), or not at all (a remote host over tcp or tls). */
+static void hosts_exec(struct tb_host *h, const char *uri, const char *userhost)
+{
+	char v[PATH_MAX];
+	bool ssh = mb_str_starts(uri, "qemu+ssh://") || mb_str_starts(uri, "qemu+libssh://") ||
+		   mb_str_starts(uri, "qemu+libssh2://");
+	memset(&h->exec, 0, sizeof(h->exec));
+	h->exec.name = h->name;
+	if (ssh && userhost[0]) {
+		h->exec.ssh = mb_xstrdup(userhost);
+		if (uri_param(uri, "keyfile", h->ssh_key, sizeof(h->ssh_key)) && h->ssh_key[0])
+			h->exec.ssh_key = h->ssh_key;
+		if (uri_param(uri, "known_hosts", v, sizeof(v)) && v[0]) {
+			snprintf(h->ssh_known_hosts_opt, sizeof(h->ssh_known_hosts_opt),
+				 "UserKnownHostsFile=%s", v);
+			h->exec.ssh_known_hosts_opt = h->ssh_known_hosts_opt;
+		}
+		h->exec.ssh_no_verify = uri_param(uri, "no_verify", v, sizeof(v)) && !strcmp(v, "1");
+	} else if (!ssh && userhost[0]) {
+		h->exec.noexec = "it is reached over a libvirt transport without a shell (use "
+				 "qemu+ssh:// to let migbench run commands there)";
+	}
+}
+
 static int open_hosts(struct testbed *tb, const struct plan *pl)
 {
 	const struct mb_config *c = &pl->run;
@@ -98,8 +155,7 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 		snprintf(h->name, sizeof(h->name), "%s", host[0] ? host : "localhost");
 		snprintf(h->uri, sizeof(h->uri), "%s", uris[i]);
 		snprintf(h->p2p_uri, sizeof(h->p2p_uri), "%s", uris[i]);
-		h->exec.name = h->name;
-		h->exec.ssh = mb_str_starts(uris[i], "qemu+ssh://") && userhost[0] ? mb_xstrdup(userhost) : NULL;
+		hosts_exec(h, uris[i], userhost);
 	}
 	snprintf(tb->host[1].addr, sizeof(tb->host[1].addr), "%s", c->hosts_migrate_host);
 	snprintf(tb->host[0].addr, sizeof(tb->host[0].addr), "%s", tb->host[0].name);
@@ -151,6 +207,92 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 	return MB_OK;
 }
 
+/* sha256sum of the guest image on host h (over ssh): the two digests. */
+static int remote_sums(const struct host_exec *h, const char *kernel, const char *initrd,
+		       char ksum[65], char isum[65])
+{
+	const char *argv[STORE_SSH_ARGS + 5];
+	char *out = NULL;
+	int st = 0, n = store_ssh_argv(h, argv), rc;
+	argv[n++] = "sha256sum";
+	argv[n++] = "--";
+	argv[n++] = kernel;
+	argv[n++] = initrd;
+	argv[n] = NULL;
+	rc = store_host_exec(h, argv, &out, &st);
+	if (!rc && st != 0) {
+		char line[256];
+		mb_last_line(out ? out : "", line, sizeof(line));
+		rc = mb_err(MB_EINPUT, "the guest image is not on %s at kernel=%s initrd=%s (%s)",
+			    h->name, kernel, initrd, line);
+	}
+	ksum[0] = isum[0] = '\0';
+	for (const char *p = out; !rc && p && *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		size_t hex = strspn(p, "0123456789abcdef");
+		if (hex == 64 && p[64] == ' ')
+			snprintf(ksum[0] ? isum : ksum, 65, "%.64s", p);
+	}
+	if (!rc && !isum[0])
+		rc = mb_err(MB_EFAILED, "cannot read sha256sum's output from %s: '%s'", h->name, out);
+	free(out);
+	return rc;
+}
+
+/* The guest image on real hosts: kernel= and initrd= name it at the same
+ * path on both hosts (migbench copies nothing there).  Checked where it
+ * can be: on each ssh host (sha256sum, both must agree), and here when this
+ * machine has the files too (the record's sha256 and kernel version). */
+static int hosts_image(const struct testbed *tb, const char *kernel, const char *initrd,
+		       struct guest_image *g)
+{
+	char ks[2][65] = { "", "" }, is[2][65] = { "", "" };
+	bool checked = false;
+	int rc;
+	memset(g, 0, sizeof(*g));
+	if (!kernel || !kernel[0] || !initrd || !initrd[0])
+		return mb_err(MB_EINPUT, "real hosts need kernel= and initrd=: the guest image's paths "
+					 "on both hosts (copy build/guest/vmlinuz and initrd.img there; "
+					 "migbench copies nothing to the hosts)");
+	for (const char *f = kernel; f; f = f == kernel ? initrd : NULL)
+		if (f[0] != '/' || strspn(f, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					     "0123456789/._+-") != strlen(f) || strstr(f, "/-"))
+			return mb_err(MB_EINPUT, "guest image path '%s': on real hosts an absolute path "
+						 "of letters, digits and / . _ + - (it reaches the hosts' shell)",
+				      f);
+	for (int i = 0; i < 2; i++) {
+		if (!tb->host[i].exec.ssh)
+			continue;
+		rc = remote_sums(&tb->host[i].exec, kernel, initrd, ks[i], is[i]);
+		if (rc)
+			return rc;
+		checked = true;
+	}
+	if (ks[0][0] && ks[1][0] && (strcmp(ks[0], ks[1]) || strcmp(is[0], is[1])))
+		return mb_err(MB_EINPUT, "the guest image at %s / %s differs between %s and %s", kernel,
+			      initrd, tb->host[0].name, tb->host[1].name);
+	if (mb_path_exists(kernel) && mb_path_exists(initrd)) {
+		rc = guest_image_find(kernel, initrd, g);
+		if (rc)
+			return rc;
+		for (int i = 0; i < 2; i++)
+			if (ks[i][0] && (strcmp(ks[i], g->kernel_sha256) || strcmp(is[i], g->initrd_sha256)))
+				mb_warn("the guest image on %s differs from this machine's copy at %s",
+					tb->host[i].name, kernel);
+		return MB_OK;
+	}
+	snprintf(g->kernel, sizeof(g->kernel), "%s", kernel);
+	snprintf(g->initrd, sizeof(g->initrd), "%s", initrd);
+	for (int i = 0; i < 2; i++)
+		if (ks[i][0]) {
+			snprintf(g->kernel_sha256, sizeof(g->kernel_sha256), "%s", ks[i]);
+			snprintf(g->initrd_sha256, sizeof(g->initrd_sha256), "%s", is[i]);
+		}
+	if (!checked)
+		mb_warn("the guest image %s is neither on this machine nor checkable on the hosts (no "
+			"ssh): starting the guest will tell", kernel);
+	return MB_OK;
+}
+
 int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 {
 	int rc;
@@ -199,7 +341,8 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 			c.kernel = tb->kernel;
 			c.initrd = tb->initrd;
 		}
-		rc = guest_image_find(c.kernel, c.initrd, &g);
+		rc = tb->kind == TB_HOSTS ? hosts_image(tb, c.kernel, c.initrd, &g)
+					  : guest_image_find(c.kernel, c.initrd, &g);
 		if (rc)
 			return rc;
 		snprintf(tb->kernel, sizeof(tb->kernel), "%s", g.kernel);
@@ -250,8 +393,37 @@ int tb_ensure(struct testbed *tb, const struct plan *pl)
 	return rc;
 }
 
-void tb_close(struct testbed *tb)
+void tb_note_attach(struct testbed *tb, const struct store_ops *mode)
 {
+	for (int i = 0; i < tb->nattached; i++)
+		if (tb->attached[i] == mode)
+			return;
+	if (tb->nattached < (int)(sizeof(tb->attached) / sizeof(tb->attached[0])))
+		tb->attached[tb->nattached++] = mode;
+}
+
+/* Every mode that attached, detached on both hosts (an open-iscsi session
+ * would otherwise stay logged in on real hosts after the run). */
+static int detach_all(struct testbed *tb)
+{
+	struct mb_error first = { 0 };
+	for (int m = 0; m < tb->nattached; m++)
+		for (int i = 0; i < 2; i++) {
+			int rc = tb->attached[m]->detach(&tb->target, &tb->host[i].exec);
+			if (rc) {
+				mb_warn("detaching the storage (%s) on %s: %s", tb->attached[m]->name,
+					tb->host[i].name, mb_errmsg());
+				if (!first.rc)
+					mb_err_save(&first, rc);
+			}
+		}
+	tb->nattached = 0;
+	return first.rc ? mb_err_restore(&first) : MB_OK;
+}
+
+int tb_close(struct testbed *tb)
+{
+	int rc = detach_all(tb);
 	close_conns(tb);
 	for (int i = 0; i < 2; i++)
 		if (tb->kind == TB_HOSTS)
@@ -260,6 +432,70 @@ void tb_close(struct testbed *tb)
 	tb->guest_image = NULL;
 	lab_unlock(tb->lockfd);
 	tb->lockfd = -1;
+	return rc;
+}
+
+/* "A B C\nD E F" of sysctl -n tcp_rmem tcp_wmem: the smaller max (C, F).
+ * Other lines (ssh's warnings share the output) are skipped. */
+static int buffers_from(const char *out, const char *host, uint64_t *max)
+{
+	unsigned long long v[2] = { 0, 0 }, a, b, c;
+	int n = 0;
+	for (const char *p = out; *p && n < 2; p += strcspn(p, "\n"), p += *p == '\n') {
+		char tail;
+		if (sscanf(p, "%llu %llu %llu%c", &a, &b, &c, &tail) == 4 && tail == '\n')
+			v[n++] = c;
+		else if (sscanf(p, "%llu %llu %llu", &a, &b, &c) == 3 && !strchr(p, '\n'))
+			v[n++] = c;
+	}
+	if (n < 2)
+		return mb_err(MB_EFAILED, "cannot read the TCP buffer limits of %s: '%s'", host, out);
+	*max = v[0] < v[1] ? v[0] : v[1];
+	return MB_OK;
+}
+
+int tb_tcp_buffers(const struct testbed *tb, uint64_t want, bool *has, uint64_t *max_bytes)
+{
+	uint64_t least = UINT64_MAX;
+	*has = false;
+	if (tb->kind == TB_LAB) {
+		for (int i = 0; i < 2; i++) {
+			int rc = link_set_tcp_buffers(tb->host[i].netns, want);
+			if (rc)
+				return rc;
+		}
+		*has = true;
+		*max_bytes = want;
+		return MB_OK;
+	}
+	/* Real hosts: read, never changed. */
+	for (int i = 0; i < 2; i++) {
+		const struct host_exec *h = &tb->host[i].exec;
+		const char *argv[STORE_SSH_ARGS + 6];
+		char *out = NULL;
+		uint64_t m = 0;
+		int st = 0, n = store_ssh_argv(h, argv), rc;
+		if (h->noexec)
+			return MB_OK; /* not readable there: not reported */
+		argv[n++] = "sysctl";
+		argv[n++] = "-n";
+		argv[n++] = "net.ipv4.tcp_rmem";
+		argv[n++] = "net.ipv4.tcp_wmem";
+		argv[n] = NULL;
+		rc = store_host_exec(h, argv, &out, &st);
+		if (!rc && st != 0)
+			rc = mb_err(MB_EFAILED, "on %s, sysctl net.ipv4.tcp_rmem/tcp_wmem failed (exit %d): %s",
+				    h->name, st, out ? mb_trim(out) : "");
+		if (!rc)
+			rc = buffers_from(out, h->name, &m);
+		free(out);
+		if (rc)
+			return rc;
+		least = m < least ? m : least;
+	}
+	*has = true;
+	*max_bytes = least;
+	return MB_OK;
 }
 
 void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)

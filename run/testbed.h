@@ -25,6 +25,8 @@ struct tb_host {
 	char addr[256];          /* migration stream address when migrating to it */
 	struct host_exec exec;   /* where storage commands run */
 	char netns[128];         /* lab: for TCP buffer settings */
+	char ssh_key[PATH_MAX];  /* hosts: the URI's keyfile= (for exec.ssh_key) */
+	char ssh_known_hosts_opt[PATH_MAX + 32]; /* hosts: "UserKnownHostsFile=" + known_hosts= */
 	virConnectPtr conn;
 };
 
@@ -47,12 +49,23 @@ struct testbed {
 	json_object *guest_image;    /* kernel version, sha256s */
 	int lockfd;
 	char lockpath[PATH_MAX];
+	/* Attach modes a scenario attached on the hosts: tb_close detaches them. */
+	const struct store_ops *attached[4];
+	int nattached;
 };
 
 /* Open the testbed the plan names (bringing the lab up when needed), lock
  * it for this run, connect to both hosts, remove guests an earlier run left. */
 int tb_open(struct testbed *tb, const struct plan *pl, const char *holder) MB_WUR;
-void tb_close(struct testbed *tb);
+/* Detach the storage every attach mode attached (keeping the first error,
+ * which is also warned about), close the connections, unlock. */
+int tb_close(struct testbed *tb);
+/* Before a mode attaches on the hosts: remember it for tb_close. */
+void tb_note_attach(struct testbed *tb, const struct store_ops *mode);
+/* The hosts' TCP buffer limits for a scenario: set in the lab (want bytes),
+ * read and reported on real hosts (the smallest max of both hosts' tcp_rmem
+ * and tcp_wmem); *has false where they cannot be read (no shell there). */
+int tb_tcp_buffers(const struct testbed *tb, uint64_t want, bool *has, uint64_t *max_bytes) MB_WUR;
 /* Before a scenario: make sure both hosts answer.  A dead connection is
  * reopened; a lab whose daemons died is rebuilt (only call this when no
  * guest is running). */

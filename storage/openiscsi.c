@@ -90,6 +90,11 @@ static int discover(const struct store_target *t, const struct host_exec *h, cha
 static int oi_supported(const struct store_target *t, const struct host_exec *h, char *why,
 			size_t len)
 {
+	if (h->noexec) {
+		snprintf(why, len, "open-iscsi runs iscsiadm on every host, but on %s %s", h->name,
+			 h->noexec);
+		return MB_EUNSUPP;
+	}
 	/* The kernel initiator registers the tcp transport class here. */
 	if (!h->ssh && !mb_path_exists("/sys/class/iscsi_transport/tcp") &&
 	    !mb_path_exists("/sys/module/iscsi_tcp")) {
