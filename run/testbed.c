@@ -3,6 +3,7 @@
 #include "run/testbed.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,4 +565,80 @@ json_object *tb_json(const struct testbed *tb)
 						      "the named interface's egress)"));
 	json_object_object_add(o, "guest_image", json_object_get(tb->guest_image));
 	return o;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int tb_probe_hosts(const struct testbed *tb, int rtt_count, struct probe_result *r, char *why,
+		   size_t len)
+{
+	const struct host_exec *h = &tb->host[0].exec;
+	const char *argv[STORE_SSH_ARGS + 12];
+	char dst[256], count[16], *out = NULL;
+	const char *a = tb->host[1].addr;
+	double *rtt;
+	int n = 0, st = 0, k, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->tcp_bytes_per_s = r->tcp_steady_bytes_per_s = r->tcp_seconds = NAN;
+	if (!h->ssh) {
+		snprintf(why, len, "on real hosts the probe pings from the source over ssh, and %s %s",
+			 h->name, h->noexec ? h->noexec : "is this machine: no ssh");
+		return MB_EUNSUPP;
+	}
+	/* migrate_host is ADDR[:PORT] with IPv6 in brackets: ping wants ADDR. */
+	if (a[0] == '[')
+		snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(a + 1, "]"), a + 1);
+	else
+		snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(a, ":"), a);
+	if (!dst[0] || !mb_valid_host(dst)) {
+		snprintf(why, len, "no address of the destination on the link (hosts.migrate_host)");
+		return MB_EUNSUPP;
+	}
+	snprintf(count, sizeof(count), "%d", rtt_count > 0 ? rtt_count : 40);
+	k = store_ssh_argv(h, argv);
+	argv[k++] = "ping";
+	argv[k++] = "-n";
+	argv[k++] = "-c";
+	argv[k++] = count;
+	argv[k++] = "-i";
+	argv[k++] = "0.05";
+	argv[k++] = "-W";
+	argv[k++] = "2";
+	argv[k++] = dst;
+	argv[k] = NULL;
+	rc = store_host_exec(h, argv, &out, &st);
+	if (rc) {
+		snprintf(why, len, "%s", mb_errmsg());
+		return rc;
+	}
+	rtt = mb_xcalloc((size_t)atoi(count) + 1, sizeof(*rtt));
+	/* "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.045 ms" */
+	for (const char *p = strstr(out, "time="); p && n < atoi(count); p = strstr(p + 5, "time="))
+		rtt[n++] = strtod(p + 5, NULL) / 1e3;
+	if (n == 0) {
+		char line[200];
+		mb_last_line(out, line, sizeof(line));
+		snprintf(why, len, "ping from %s to %s got no reply (exit %d): %s", h->name, dst, st, line);
+		free(out);
+		free(rtt);
+		return MB_EFAILED;
+	}
+	qsort(rtt, (size_t)n, sizeof(*rtt), cmp_double);
+	r->rtt_n = n;
+	r->rtt_min_s = rtt[0];
+	r->rtt_max_s = rtt[n - 1];
+	r->rtt_p50_s = rtt[n / 2];
+	r->rtt_p99_s = rtt[(int)ceil(0.99 * n) - 1];
+	for (int i = 0; i < n; i++)
+		r->rtt_avg_s += rtt[i] / n;
+	snprintf(why, len, "RTT by ping from %s to %s over ssh; TCP throughput not measured on real "
+			   "hosts (it needs a program of migbench's on both hosts)", h->name, dst);
+	free(out);
+	free(rtt);
+	return MB_OK;
 }

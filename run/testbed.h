@@ -76,6 +76,13 @@ void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
 /* The link the probe measures (the migration path). */
 const struct link_spec *tb_wan(const struct testbed *tb);
 
+/* Real hosts: the link probe where both ends are reachable over ssh: RTT
+ * by ping from the source to the destination's migration address (the
+ * TCP figures NaN: no program of ours runs on the hosts).  why says how
+ * it was measured, or why it was not (MB_EUNSUPP: not possible here). */
+int tb_probe_hosts(const struct testbed *tb, int rtt_count, struct probe_result *r, char *why,
+		   size_t len) MB_WUR;
+
 /* Versions and facts of both hosts, the storage and the link, for run.json. */
 json_object *tb_json(const struct testbed *tb);
 
