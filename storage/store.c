@@ -89,8 +89,11 @@ int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 			argv[n++] = (x);   \
 	} while (0)
 	/* Every value after the ssh prefix was validated by store_target_parse. */
-	if (max > STORE_SSH_ARGS)
-		n = (size_t)store_ssh_argv(h, argv);
+	if (h && h->ssh && max <= STORE_SSH_ARGS + 1) {
+		argv[0] = NULL; /* never the command without its ssh prefix */
+		return 0;
+	}
+	n = (size_t)store_ssh_argv(h, argv);
 	ARG("iscsiadm");
 	switch (op) {
 	case ISCSIADM_DISCOVERY:

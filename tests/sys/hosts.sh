@@ -16,7 +16,7 @@
 # Nothing is left: no sshd, no namespace, no lab, no iSCSI session.
 . "$(dirname "$0")/../lib.sh"
 require_root || exit 0
-require_cmd libvirtd tgtd qemu-system-x86_64 jq ssh ssh-keygen nsenter ip || exit 0
+require_cmd libvirtd tgtd qemu-system-x86_64 jq ssh ssh-keygen nsenter ip ping || exit 0
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || { skip "needs sshd (openssh-server is not installed; run make deps)"; exit 0; }
 require_guest || exit 0
@@ -155,9 +155,12 @@ for wl in cpuadd seqread; do
 	check "ssh $wl: the guest runs on the destination afterwards" jq -e '.migration.guest_state_target == "running" and .migration.guest_state_source == "absent" and .guest_host_after == "'"${addr[dst]}"'"' <<<"$r"
 	check "ssh $wl: the console came over the libvirt stream from both hosts" jq -e '.samples.console_opens >= 2 and .samples.console_bytes > 0' <<<"$r"
 	check "ssh $wl: both hosts' TCP buffer limits reported" jq -e '.link.tcp_buffer_max_bytes > 0' <<<"$r"
-	check "ssh $wl: the link probe is recorded (or why not)" jq -e '.link.probe.rtt_avg_s > 0 or (.link.probe.skipped | length > 0)' <<<"$r"
+	check "ssh $wl: the link probe measured the RTT over ssh (TCP: null)" jq -e '.link.probe.rtt_avg_s > 0 and .link.probe.rtt_samples >= 20 and .link.probe.tcp_bytes_per_s == null' <<<"$r"
 done
-check "ssh: storage attached over ssh (mode recorded)" jq -se 'map(.storage.mode) | all(. == "libiscsi" or . == "open-iscsi")' "$J"
+# The sites' kernel has no iscsi_tcp: auto must have asked each host over
+# ssh (with the URI's key) and been told so, not failed to log in.
+check "ssh: open-iscsi was tried on the hosts over ssh" jq -se 'map(.storage.why) | all(test("iSCSI driver|iscsid|open-iscsi works"))' "$J"
+check "ssh: no ssh failure behind the storage choice" jq -se 'map(.storage.why) | all(test("Permission denied|Host key|ssh:") | not)' "$J"
 validate_run "$tmp/run-ssh"
 check "run.json: both hosts' libvirt and hostnames over ssh" jq -e '.testbed.kind == "hosts" and .testbed.hosts[0].hostname == "'$LAB'-src" and .testbed.hosts[1].hostname == "'$LAB'-dst" and .testbed.hosts[1].libvirt' "$tmp/run-ssh/run.json"
 check "run.json: the guest image checked on both hosts" jq -e '.testbed.guest_image.kernel_sha256 | length == 64' "$tmp/run-ssh/run.json"
@@ -171,6 +174,7 @@ rc=$?
 [ $rc -eq 0 ] && ok "migbench run over qemu+tcp exits 0" || fail "migbench run over qemu+tcp exits 0" "exit $rc: $(tail -4 "$tmp/tcp.log" | tr '\n' ' ')"
 check "tcp cpuadd: ok, on the destination afterwards" jq -e 'select(.workload == "cpuadd") | .status == "ok" and .migration.guest_state_target == "running"' "$tmp/run-tcp/scenarios.jsonl"
 check "tcp: storage needs no shell on the hosts (libiscsi)" jq -e 'select(.workload == "cpuadd") | .storage.mode == "libiscsi"' "$tmp/run-tcp/scenarios.jsonl"
+check "tcp: the probe says why not (no shell there)" jq -e 'select(.workload == "cpuadd") | .link.probe.skipped | test("ssh")' "$tmp/run-tcp/scenarios.jsonl"
 validate_run "$tmp/run-tcp"
 
 # ---- nothing left behind ------------------------------------------------------
