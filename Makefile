@@ -75,17 +75,19 @@ storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
-migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c
-run_SRCS     := run/testbed.c run/scenario.c
+migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c migrate/dirtyrate.c
+model_SRCS   := model/precopy.c
+run_SRCS     := run/testbed.c run/scenario.c run/predict.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
+                report/predicted.c report/compare.c \
                 report/sweep.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
-                cli/cmd_guest.c cli/cmd_report.c cli/cmd_run.c cli/cmd_delayline.c \
+                cli/cmd_guest.c cli/cmd_report.c cli/cmd_compare.c cli/cmd_run.c cli/cmd_delayline.c \
                 cli/cmd_storage.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
-            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
+            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(model_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
             $(cli_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...
 -include local.mk
@@ -207,7 +209,7 @@ check-unit: all $(UNIT_BINS)
 
 # The unit tests, the profiles and the controller-heavy system tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
-ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|schema
+ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|schema|compare
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -39,6 +39,19 @@ static int unknown(const char *arg, const struct cli_flag *flags, bool accept_ke
 		      s ? s : "", s ? "?" : "");
 }
 
+/* The value of --name=VALUE (eq points at '=') or of --name VALUE (the next
+ * argument, which *i then skips); false when there is none. */
+static bool take_value(const char *eq, int argc, char **argv, int *i, const char **val)
+{
+	if (eq)
+		*val = eq + 1;
+	else if (*i + 1 < argc)
+		*val = argv[++*i];
+	else
+		return false;
+	return true;
+}
+
 int cli_parse(int argc, char **argv, const struct cli_flag *flags, bool accept_keys,
 	      struct cli_args *out, bool *help)
 {
@@ -74,11 +87,7 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, bool accept_k
 		if (f) {
 			const char *val = NULL;
 			if (f->arg) {
-				if (eq)
-					val = eq + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
+				if (!take_value(eq, argc, argv, &i, &val)) {
 					cli_free(out);
 					return mb_err(MB_EINPUT, "--%s needs an argument (%s)", f->name,
 						      f->arg);
@@ -102,11 +111,7 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, bool accept_k
 			free(key);
 			if (o) {
 				const char *val;
-				if (eq)
-					val = eq + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else {
+				if (!take_value(eq, argc, argv, &i, &val)) {
 					cli_free(out);
 					return mb_err(MB_EINPUT, "--%s needs a value", o->full);
 				}

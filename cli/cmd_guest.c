@@ -159,39 +159,17 @@ static int parse_seconds(const char *secs, int64_t *limit)
 	return MB_OK;
 }
 
-static int guest_boot(const struct cli_args *a)
+/* QEMU's command line for booting g directly: argv (room for 24 words)
+ * points into mem, cpus, cmdline and *drive (free it). */
+static int qemu_argv(const struct mb_config *c, const struct guest_image *g, const char *cmdline,
+		     const char *disk, char mem[32], char cpus[16], char **drive, const char **argv)
 {
-	struct profile *p = NULL;
-	struct mb_config c;
-	struct wl_params wp;
-	struct guest_image g;
-	char cmdline[2048], mem[32], cpus[16], *drive = NULL;
-	const char *disk = cli_get(a, "disk"), *secs = cli_get(a, "seconds");
-	const char *argv[40];
-	int n = 0, rc, pfd[2], st;
-	int64_t limit = 10 * MB_NSEC_PER_SEC;
-	struct sample_stream ss;
-	struct printer pr = { .json = cli_has(a, "json") };
-	pid_t pid;
-
-	rc = parse_seconds(secs, &limit);
-	if (rc)
-		return rc;
-	rc = cmd_load_profile(NULL, a, &p);
-	if (rc)
-		goto out;
-	profile_config(p, NULL, &c);
-	wl_params_from_config(&c, &wp);
-	rc = guest_image_find(c.kernel, c.initrd, &g);
-	if (!rc)
-		rc = wl_cmdline(&wp, cmdline, sizeof(cmdline));
-	if (rc)
-		goto out;
-	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)(c.memory >> 20));
-	snprintf(cpus, sizeof(cpus), "%lld", (long long)c.vcpus);
+	int n = 0;
+	snprintf(mem, 32, "%llu", (unsigned long long)(c->memory >> 20));
+	snprintf(cpus, 16, "%lld", (long long)c->vcpus);
 	argv[n++] = "qemu-system-x86_64";
 	argv[n++] = "-accel";
-	argv[n++] = c.virt_type == VIRT_KVM ? "kvm" : "tcg";
+	argv[n++] = c->virt_type == VIRT_KVM ? "kvm" : "tcg";
 	argv[n++] = "-m";
 	argv[n++] = mem;
 	argv[n++] = "-smp";
@@ -204,33 +182,41 @@ static int guest_boot(const struct cli_args *a)
 	argv[n++] = "stdio";
 	argv[n++] = "-no-reboot";
 	argv[n++] = "-kernel";
-	argv[n++] = g.kernel;
+	argv[n++] = g->kernel;
 	argv[n++] = "-initrd";
-	argv[n++] = g.initrd;
+	argv[n++] = g->initrd;
 	argv[n++] = "-append";
 	argv[n++] = cmdline;
+	*drive = NULL;
 	if (disk) {
-		if (strchr(disk, ',')) {
-			rc = mb_err(MB_EINPUT, "--disk %s: a comma in the path would be read as a QEMU option", disk);
-			goto out;
-		}
-		drive = mb_xasprintf("file=%s,if=virtio,format=raw,cache=none", disk);
+		if (strchr(disk, ','))
+			return mb_err(MB_EINPUT, "--disk %s: a comma in the path would be read as a QEMU option", disk);
+		*drive = mb_xasprintf("file=%s,if=virtio,format=raw,cache=none", disk);
 		argv[n++] = "-drive";
-		argv[n++] = drive;
+		argv[n++] = *drive;
 	}
 	argv[n] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		rc = mb_err_errno(MB_EINTERNAL, "pipe");
-		goto out;
-	}
+	return MB_OK;
+}
+
+/* Run QEMU with argv, its serial console into the sample parser, for at
+ * most limit ns (or until SIGINT/SIGTERM); then stop it. */
+static int run_qemu(const char *const *argv, int64_t limit, struct sample_stream *ss,
+		    struct printer *pr)
+{
+	int pfd[2], st;
+	pid_t pid;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return mb_err_errno(MB_EINTERNAL, "pipe");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	pr.t0 = mb_mono_ns();
+	pr->t0 = mb_mono_ns();
 	pid = fork();
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
 		dup2(nul, STDIN_FILENO);
 		dup2(pfd[1], STDOUT_FILENO);
+		mb_close_from(STDERR_FILENO + 1);
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -238,14 +224,10 @@ static int guest_boot(const struct cli_args *a)
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
-		rc = mb_err_errno(MB_EINTERNAL, "fork");
-		goto out;
+		return mb_err_errno(MB_EINTERNAL, "fork");
 	}
-	mb_info("booting %s + %s (%s MiB, %s), workload %s, for %.0f s", g.kernel, g.initrd, mem,
-		c.virt_type == VIRT_KVM ? "kvm" : "tcg", cmdline + strlen("console=ttyS0,115200 quiet "),
-		(double)limit / 1e9);
-	sample_stream_init(&ss);
-	pump(pfd[0], limit, &ss, &pr);
+	sample_stream_init(ss);
+	pump(pfd[0], limit, ss, pr);
 	close(pfd[0]);
 	kill(pid, SIGTERM);
 	for (int i = 0; i < 50 && waitpid(pid, &st, WNOHANG) == 0; i++)
@@ -254,10 +236,42 @@ static int guest_boot(const struct cli_args *a)
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 	}
-	if (stop) {
-		rc = mb_err(MB_EINTR, "interrupted");
+	return stop ? mb_err(MB_EINTR, "interrupted") : MB_OK;
+}
+
+static int guest_boot(const struct cli_args *a)
+{
+	struct profile *p = NULL;
+	struct mb_config c;
+	struct wl_params wp;
+	struct guest_image g;
+	char cmdline[2048], mem[32], cpus[16], *drive = NULL;
+	const char *argv[32];
+	int64_t limit = 10 * MB_NSEC_PER_SEC;
+	struct sample_stream ss;
+	struct printer pr = { .json = cli_has(a, "json") };
+	int rc = parse_seconds(cli_get(a, "seconds"), &limit);
+
+	if (rc)
+		return rc;
+	rc = cmd_load_profile(NULL, a, &p);
+	if (rc)
 		goto out;
-	}
+	profile_config(p, NULL, &c);
+	wl_params_from_config(&c, &wp);
+	rc = guest_image_find(c.kernel, c.initrd, &g);
+	if (!rc)
+		rc = wl_cmdline(&wp, cmdline, sizeof(cmdline));
+	if (!rc)
+		rc = qemu_argv(&c, &g, cmdline, cli_get(a, "disk"), mem, cpus, &drive, argv);
+	if (rc)
+		goto out;
+	mb_info("booting %s + %s (%s MiB, %s), workload %s, for %.0f s", g.kernel, g.initrd, mem,
+		c.virt_type == VIRT_KVM ? "kvm" : "tcg", cmdline + strlen("console=ttyS0,115200 quiet "),
+		(double)limit / 1e9);
+	rc = run_qemu(argv, limit, &ss, &pr);
+	if (rc)
+		goto out;
 	if (pr.samples)
 		mb_info("first sample %.2f s after QEMU started", (double)(pr.first_ns - pr.t0) / 1e9);
 	rc = summary(&ss, &pr, (double)(mb_mono_ns() - pr.t0) / 1e9);

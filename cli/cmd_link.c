@@ -18,12 +18,14 @@ struct target {
 	bool lab_mode;
 	struct link_spec real;
 	char why[512];
+	int lockfd;             /* the lab's lock while set/clear change its links */
 };
 
 static int open_target(const struct mb_config *c, int path, bool all, const char *spec,
-		       struct target *t)
+		       const char *verb, struct target *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->lockfd = -1;
 	if (spec) {
 		/* Any link described by a spec.json (benchmarks, tests). */
 		char backend[32];
@@ -54,6 +56,16 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 		struct lab_params lp;
 		int rc;
 		lab_params_from_config(&lp, c);
+		/* set and clear change the links a run shapes per scenario: they
+		 * take the lab's one lock, so a running sweep is never changed
+		 * under its feet (show and probe only look). */
+		if (!strcmp(verb, "set") || !strcmp(verb, "clear")) {
+			char holder[64];
+			snprintf(holder, sizeof(holder), "migbench link %s", verb);
+			rc = lab_lock(&lp, holder, &t->lockfd);
+			if (rc)
+				return rc;
+		}
 		rc = lab_load(&t->lab, &lp);
 		if (rc)
 			return rc;
@@ -69,6 +81,7 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 
 static void close_target(struct target *t)
 {
+	lab_unlock(t->lockfd);
 	if (t->from_spec)
 		link_spec_free(&t->real);
 	else
@@ -136,7 +149,7 @@ int cmd_link(int argc, char **argv)
 		rc = cmd_bad_verb("link", verb, verbs, 4);
 		goto out;
 	}
-	rc = open_target(&c, c.link_path, strcmp(verb, "set") != 0, cli_get(&a, "spec"), &t);
+	rc = open_target(&c, c.link_path, strcmp(verb, "set") != 0, cli_get(&a, "spec"), verb, &t);
 	if (!rc && !t.ops && strcmp(verb, "probe"))
 		rc = mb_err(MB_EINPUT, "the link in %s names no backend migbench has: only probe works",
 			    cli_get(&a, "spec"));

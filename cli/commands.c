@@ -16,6 +16,8 @@ const struct mb_command mb_commands[] = {
 	{ "run", cmd_run, "PROFILE", "run a profile's scenarios and record results", false },
 	{ "report", cmd_report, "RUNDIR...", "write summary.csv, plots and index.html for runs",
 	  false },
+	{ "compare", cmd_compare, "RUN_A RUN_B",
+	  "compare two runs cell by cell: differences with 95% CIs", false },
 	{ "lab", cmd_lab, "up|down|status", "the local lab: two libvirt hosts and an iSCSI target",
 	  false },
 	{ "link", cmd_link, "set|clear|show|probe", "emulate the WAN link and measure it", false },

@@ -21,6 +21,7 @@ int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_guest(int argc, char **argv);

@@ -65,6 +65,7 @@ static void child(const char *const argv[], const struct mb_exec_opts *opts, int
 		enter(opts->netns, CLONE_NEWNET, "network");
 	if (opts->mntns)
 		enter(opts->mntns, CLONE_NEWNS, "mount");
+	mb_close_from(STDERR_FILENO + 1);
 	execvp(argv[0], (char *const *)argv);
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

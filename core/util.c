@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void oom(size_t n)
@@ -351,6 +352,15 @@ int mb_rm_rf(const char *path)
 	if (unlink(path) < 0)
 		return mb_err_errno(MB_EINTERNAL, "cannot remove %s", path);
 	return MB_OK;
+}
+
+void mb_close_from(int lowfd)
+{
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+	/* Kernels before 5.9: every descriptor the limit allows. */
+	for (long fd = lowfd, max = sysconf(_SC_OPEN_MAX); fd < (max > 0 ? max : 1024); fd++)
+		close((int)fd);
 }
 
 bool mb_pid_alive(pid_t pid)

@@ -49,6 +49,10 @@ bool mb_path_exists(const char *path);
 /* Remove a directory tree (like rm -rf, without following symlinks). */
 int mb_rm_rf(const char *path) MB_WUR;
 
+/* In a child before exec: close every descriptor from lowfd up, so a daemon
+ * keeps nothing of its starter's (a scheduler's lock, a socket). */
+void mb_close_from(int lowfd);
+
 /* Whether pid runs (a zombie waiting to be reaped does not). */
 bool mb_pid_alive(pid_t pid);
 

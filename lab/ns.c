@@ -221,6 +221,7 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		mb_close_from(STDERR_FILENO + 1);
 		execvp(s->argv[0], (char *const *)s->argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", s->argv[0], strerror(errno));
 		_exit(127);

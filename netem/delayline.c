@@ -267,6 +267,7 @@ static int spawn_daemon(const struct link_spec *l, const char *log)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
+		mb_close_from(STDERR_FILENO + 1);
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}

@@ -98,6 +98,10 @@ const struct mb_option mb_options[] = {
 	  "Measure the link (RTT and TCP throughput) before each scenario." },
 	{ "probe_time", "probe_time", OPT_DURATION, SCOPE_SCENARIO, 0, F(probe_time_ns), "2s",
 	  NS(0.2), NS(60), "s", NULL, NULL, "Duration of the probe's TCP throughput test." },
+	{ "dirty_rate_time", "dirty_rate_time", OPT_DURATION, SCOPE_SCENARIO, 0, F(dirty_rate_time_ns),
+	  "1s", 0, NS(60), "s", NULL, NULL,
+	  "Measure the guest's dirty rate (libvirt) over this long, in whole seconds, before the "
+	  "baseline window; the migration's prediction needs it.  0 = off." },
 	{ "storage", "storage", OPT_ENUM, SCOPE_SCENARIO, 0, F(storage), "auto", NORANGE, NULL,
 	  storage_mode_names, NULL,
 	  "How the hosts attach the iSCSI disk: libiscsi (QEMU's initiator), open-iscsi "

@@ -71,6 +71,7 @@ struct mb_config {
 	uint64_t tcp_buffer_max; /* sites' tcp_rmem/wmem max, 0 = from the BDP */
 	bool probe;            /* probe the link before each scenario */
 	int64_t probe_time_ns; /* throughput part of the probe */
+	int64_t dirty_rate_time_ns; /* the guest's dirty-rate measurement, 0 = off */
 
 	/* guest and workload */
 	int workload;          /* enum wl_kind */

@@ -97,6 +97,69 @@ static const struct jf_field migration_fields[] = {
 	{ "aborted", JF_BOOL, JF_AT(T, aborted) },
 	{ "guest_state_target", JF_STR, JF_AT(T, guest_state_target) },
 	{ "guest_state_source", JF_STR, JF_AT(T, guest_state_source) },
+	{ "stream_start_s", JF_NUM, JF_AT(T, stream_start_s),
+	  .doc = "QEMU's first page sent, relative to the start (first iteration event, else job polls)" },
+	{ "stream_start_from", JF_STR, JF_AT(T, stream_start_from), JF_OMIT },
+	{ "transfer_s", JF_NUM, JF_AT(T, transfer_s),
+	  .doc = "QEMU's transfer time: first page sent to resume on the destination" },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field dirty_rate_fields[] = {
+#define T struct res_dirty_rate
+	{ "measured", JF_BOOL, JF_AT(T, measured) },
+	{ "bytes_per_s", JF_NUM, JF_AT(T, bytes_per_s), JF_IF(T, measured) },
+	{ "calc_s", JF_NUM, JF_AT(T, calc_s), JF_IF(T, measured) },
+	{ "mode", JF_STR, JF_AT(T, mode), JF_OMIT },
+	{ "took_s", JF_NUM, JF_AT(T, took_s), .doc = "host time the measurement took, before the baseline window" },
+	{ "skipped", JF_STR, JF_AT(T, skipped), JF_OMIT, .doc = "why the dirty rate was not measured" },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field prediction_in_fields[] = {
+#define T struct res_prediction_in
+	{ "memory_bytes", JF_NUM, JF_AT(T, memory_bytes), .doc = "M: what round 0 sends" },
+	{ "memory_source", JF_STR, JF_AT(T, memory_source),
+	  .doc = "previous_migration (its memory total minus zero pages), qemu_rss or memory_size" },
+	{ "memory_from", JF_STR, JF_AT(T, memory_from), JF_OMIT },
+	{ "memory_size_bytes", JF_NUM, JF_AT(T, memory_size_bytes) },
+	{ "rss_bytes", JF_NUM, JF_AT(T, rss_bytes) },
+	{ "dirty_rate_bytes_per_s", JF_NUM, JF_AT(T, dirty_rate_bytes_per_s) },
+	{ "bandwidth_bytes_per_s", JF_NUM, JF_AT(T, bandwidth_bytes_per_s) },
+	{ "bandwidth_source", JF_STR, JF_AT(T, bandwidth_source) },
+	{ "max_downtime_s", JF_NUM, JF_AT(T, max_downtime_s) },
+	{ "timeout_s", JF_NUM, JF_AT(T, timeout_s) },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field residual_fields[] = {
+#define T struct res_residual
+	{ "transfer_s", JF_NUM, JF_AT(T, transfer_s), .doc = "migration.transfer_s - prediction.transfer_s" },
+	{ "downtime_s", JF_NUM, JF_AT(T, downtime_s) },
+	{ "iterations", JF_NUM, JF_AT(T, iterations) },
+	{ "bytes", JF_NUM, JF_AT(T, bytes), .doc = "migration.memory_transferred_bytes - prediction.bytes" },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field prediction_fields[] = {
+#define T struct res_prediction
+	{ "model", JF_STR, JF_AT(T, model) },
+	{ "inputs", JF_OBJ, JF_AT(T, in), .sub = prediction_in_fields },
+	{ "predicted", JF_BOOL, JF_AT(T, predicted) },
+	{ "skipped", JF_STR, JF_AT(T, skipped), JF_OMIT, .doc = "why there is no prediction" },
+	{ "caveat", JF_STR, JF_AT(T, caveat), JF_OMIT, .doc = "settings the model leaves out" },
+	{ "outcome", JF_STR, JF_AT(T, outcome), JF_OMIT },
+	{ "transfer_s", JF_NUM, JF_AT(T, transfer_s), JF_IF(T, predicted) },
+	{ "downtime_s", JF_NUM, JF_AT(T, downtime_s), JF_IF(T, predicted) },
+	{ "bytes", JF_NUM, JF_AT(T, bytes), JF_IF(T, predicted) },
+	{ "rounds", JF_NUM, JF_AT(T, rounds), JF_IF(T, predicted) },
+	{ "iterations", JF_NUM, JF_AT(T, iterations), JF_IF(T, predicted) },
+	{ "residual", JF_OBJ, JF_AT(T, residual), JF_IF(T, has_residual), .sub = residual_fields,
+	  .doc = "measured minus predicted" },
 	JF_END,
 #undef T
 };
@@ -164,6 +227,8 @@ const struct jf_field res_scenario_fields[] = {
 	{ "storage", JF_OBJ, JF_AT(T, storage), JF_IF(T, has_guest), .sub = storage_fields },
 	{ "source", JF_STR, JF_AT(T, source), JF_OMIT },
 	{ "destination", JF_STR, JF_AT(T, destination), JF_OMIT },
+	{ "dirty_rate", JF_OBJ, JF_AT(T, dirty_rate), JF_IF(T, has_dirty_rate), .sub = dirty_rate_fields },
+	{ "prediction", JF_OBJ, JF_AT(T, prediction), JF_IF(T, has_prediction), .sub = prediction_fields },
 	{ "migration", JF_OBJ, JF_AT(T, migration), JF_IF(T, has_migration), .sub = migration_fields },
 	{ "jobstats_file", JF_STR, JF_AT(T, jobstats_file), JF_OMIT },
 	{ "guest_host_after", JF_STR, JF_AT(T, guest_host_after), JF_OMIT },

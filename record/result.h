@@ -95,6 +95,53 @@ struct res_migration {
 	char *stats_from;              /* "event", "destination", "source-poll", "none" */
 	bool timed_out, aborted;
 	char *guest_state_target, *guest_state_source; /* afterwards */
+	/* QEMU's transfer time: the first page sent to the guest resuming on
+	 * the destination (total_s is libvirt's job, which also holds its
+	 * start of the destination before QEMU sends a byte). */
+	double stream_start_s;         /* relative to the start; NaN = not seen */
+	char *stream_start_from;       /* "iteration_event", "poll", "none" */
+	double transfer_s;             /* resume_s - stream_start_s */
+};
+
+/* The guest's dirty rate, measured through libvirt before the baseline
+ * window (virDomainStartDirtyRateCalc). */
+struct res_dirty_rate {
+	bool measured;                 /* else skipped says why */
+	double bytes_per_s;            /* QEMU's estimate (whole MiB/s) */
+	double calc_s;                 /* the period it measured over */
+	char *mode;                    /* "page-sampling", ...; NULL when libvirt does not say */
+	double took_s;                 /* start to result, host time (before the baseline window) */
+	char *skipped;
+};
+
+/* What the pre-copy model was given (model/precopy.h). */
+struct res_prediction_in {
+	double memory_bytes;           /* M, what round 0 sends */
+	char *memory_source;           /* "previous_migration", "qemu_rss", "memory_size" */
+	char *memory_from;             /* previous_migration: the scenario it was seen in */
+	double memory_size_bytes;      /* the guest's RAM */
+	double rss_bytes;              /* QEMU's resident memory before the migration, NaN if unknown */
+	double dirty_rate_bytes_per_s; /* D */
+	double bandwidth_bytes_per_s;  /* B */
+	char *bandwidth_source;        /* "probe" or "cap" */
+	double max_downtime_s, timeout_s;
+};
+
+/* Measured minus predicted. */
+struct res_residual {
+	double transfer_s, downtime_s, iterations, bytes;
+};
+
+struct res_prediction {
+	char *model;                   /* "precopy-rounds" */
+	struct res_prediction_in in;
+	bool predicted;                /* else skipped says why */
+	char *skipped;
+	char *caveat;                  /* settings the model leaves out, NULL = none */
+	char *outcome;                 /* "converged" or "not_converged" */
+	double transfer_s, downtime_s, bytes, rounds, iterations;
+	bool has_residual;             /* predicted and the migration finished */
+	struct res_residual residual;
 };
 
 struct res_samples {
@@ -146,6 +193,11 @@ struct res_scenario {
 	double guest_boot_s;           /* NaN when reused */
 	struct res_storage storage;
 	char *source, *destination, *guest_host_after; /* host names, NULL = not reached */
+	/* dirty rate before the baseline window, prediction (run/predict.c) */
+	bool has_dirty_rate;
+	struct res_dirty_rate dirty_rate;
+	bool has_prediction;
+	struct res_prediction prediction;
 	/* migration */
 	bool has_migration;
 	struct res_migration migration;

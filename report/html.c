@@ -166,6 +166,14 @@ static void sweep_pictures(struct rep_buf *b, const struct rep_plotted *pl)
 				    rep_sweep_file[k], rep_sweep_file[k]);
 			any = true;
 		}
+	for (int i = 0; i < pl->nother; i++) {
+		rep_bprintf(b, "%s<img src='plots/", any ? "" : "<h2>Sweep</h2>\n<p>");
+		rep_html(b, pl->other[i]);
+		rep_bputs(b, "' alt='");
+		rep_html(b, pl->other[i]);
+		rep_bputs(b, "'>");
+		any = true;
+	}
 	rep_bputs(b, any ? "</p>\n" : "");
 }
 

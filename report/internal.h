@@ -51,6 +51,9 @@ int rep_write_data(struct render *r, const char *name, const struct rep_buf *b) 
  * series). */
 void rep_timelines(struct render *r);
 int rep_sweep(struct render *r);
+/* predicted-vs-measured.png: the model's transfer time and downtime
+ * against the measured ones (predicted.c). */
+void rep_predicted(struct render *r);
 
 enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
 
@@ -58,6 +61,8 @@ enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
 struct rep_plotted {
 	char **timeline;          /* per row of the set: PNG name in plots/, or NULL */
 	bool sweep[REP_NMETRIC];  /* plots/<rep_sweep_file[k]>.png was drawn */
+	char **other;             /* the other PNGs drawn (row and metric -1) */
+	int nother;
 	int ntimelines, nseries, nfailed;
 };
 
@@ -67,6 +72,11 @@ extern const char *const rep_sweep_file[REP_NMETRIC];
  * is a problem of the set; the others are still drawn.  MB_OK unless the
  * plots directory cannot be used (then nothing is drawn). */
 int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out) MB_WUR;
+/* The same machinery for any plots: add() puts them into r (rep_new_plot,
+ * rep_write_data); they are checked, drawn into outdir/plots and listed in
+ * out (whose timeline array has set->n entries). */
+int rep_draw(struct rep_set *set, const char *outdir, void (*add)(struct render *r, void *ctx), void *ctx,
+	     struct rep_plotted *out) MB_WUR;
 void rep_plotted_free(struct rep_plotted *p, int nrows);
 
 /* The label of each row's series ("memdirty downtime max_downtime=0.1"):

@@ -16,6 +16,8 @@
  *   migration-time-vs-delay.png   mean and 95% CI over repetitions, one line
  *   downtime-vs-delay.png         per workload / pre-copy setting, with the
  *   relative-performance-vs-delay.png  RAM / link bandwidth lower bound
+ *   predicted-vs-measured.png     the pre-copy model against QEMU's transfer
+ *                                 time and the downtime (predicted.c)
  *
  * A plot gnuplot fails on is reported and left out; the others are drawn
  * (gnuplot stops at an error, so the rest of the script runs again). */
@@ -203,13 +205,17 @@ static void publish(struct render *r, const char *plots, struct rep_plotted *out
 				    errno == ENOENT ? "gnuplot drew nothing" : strerror(errno));
 			p->failed = true;
 		}
-		if (p->failed)
+		if (p->failed) {
 			out->nfailed++;
-		else if (p->row >= 0) {
+		} else if (p->row >= 0) {
 			out->timeline[p->row] = mb_xstrdup(p->png);
 			out->ntimelines++;
-		} else
+		} else if (p->metric >= 0) {
 			out->sweep[p->metric] = true;
+		} else {
+			out->other = mb_xrealloc(out->other, (size_t)(out->nother + 1) * sizeof(*out->other));
+			out->other[out->nother++] = mb_xstrdup(p->png);
+		}
 		free(src);
 		free(dst);
 	}
@@ -258,7 +264,8 @@ static void render_free(struct render *r)
 	free(r->dir);
 }
 
-int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
+int rep_draw(struct rep_set *set, const char *outdir, void (*add)(struct render *r, void *ctx), void *ctx,
+	     struct rep_plotted *out)
 {
 	char *plots = mb_xasprintf("%s/plots", outdir), *data = mb_xasprintf("%s/plots/data", outdir), *real = NULL;
 	struct render r = { .set = set };
@@ -285,8 +292,7 @@ int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
 		free(d);
 	}
 	if (!rc) {
-		rep_timelines(&r);
-		out->nseries = rep_sweep(&r);
+		add(&r, ctx);
 		if (r.nplots && full_script(&r) == MB_OK) {
 			gnuplot_all(&r);
 			publish(&r, plots, out);
@@ -299,10 +305,27 @@ int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
 	return rc;
 }
 
+/* The report's plots: timelines, sweep, predicted against measured. */
+static void report_plots(struct render *r, void *ctx)
+{
+	struct rep_plotted *out = ctx;
+	rep_timelines(r);
+	out->nseries = rep_sweep(r);
+	rep_predicted(r);
+}
+
+int rep_plots(struct rep_set *set, const char *outdir, struct rep_plotted *out)
+{
+	return rep_draw(set, outdir, report_plots, out, out);
+}
+
 void rep_plotted_free(struct rep_plotted *p, int nrows)
 {
 	for (int i = 0; p->timeline && i < nrows; i++)
 		free(p->timeline[i]);
 	free(p->timeline);
+	for (int i = 0; i < p->nother; i++)
+		free(p->other[i]);
+	free(p->other);
 	memset(p, 0, sizeof(*p));
 }

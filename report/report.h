@@ -36,6 +36,8 @@ struct rep_row {
 	double before_rate, before_stddev, before_n, during_rate, during_stddev, during_n;
 	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
 	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;
+	double transfer_s;         /* QEMU's transfer time (migration.transfer_s) */
+	double pred_transfer_s, pred_downtime_s; /* the pre-copy model's (prediction.*) */
 	double *iter_s;            /* migration.iteration_events_s */
 	size_t niter;
 	/* The matrix settings (list options but delay and workload) as text,

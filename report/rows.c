@@ -88,6 +88,9 @@ static const struct field row_fields[] = {
 	{ NULL, "jobstats_file", RS(jobstats_file) },
 	{ NULL, "migration.pause_s", RN(pause_s) },
 	{ NULL, "migration.resume_s", RN(resume_s) },
+	{ NULL, "migration.transfer_s", RN(transfer_s) },
+	{ NULL, "prediction.transfer_s", RN(pred_transfer_s) },
+	{ NULL, "prediction.downtime_s", RN(pred_downtime_s) },
 };
 #define ITER_PATH "migration.iteration_events_s"
 #define CONFIG_PATH "config"

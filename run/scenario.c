@@ -27,6 +27,7 @@
 #include "migrate/virt.h"
 #include "profile/options_json.h"
 #include "profile/params.h"
+#include "run/predict.h"
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
 
@@ -501,6 +502,7 @@ static int scn_migrate(struct scn *s)
 	rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
+	pred_fill(&r->pred, s->c, &s->mr, rec);
 	csv = mig_polls_csv(&s->mr, s->mr.t_start);
 	rec->jobstats_file = mb_xasprintf("jobstats/%s.csv", s->sc->id);
 	if (res_write(r->res, rec->jobstats_file, csv, strlen(csv)) != MB_OK) {
@@ -521,6 +523,11 @@ static int scn_measure(struct scn *s)
 	const struct mb_config *c = s->c;
 	int rc;
 
+	/* The prediction's dirty rate, before (never inside) the baseline window. */
+	phase_event(r, "dirty_rate");
+	rc = pred_measure(c, r->tb->host[g->site].conn, g->dom, r->tb->host[g->site].name, r->stop, s->rec);
+	if (rc)
+		return rc;
 	phase_event(r, "before");
 	rc = watch_until(r, mb_mono_ns() + c->before_ns, c->interval_ns);
 	if (!rc)
@@ -675,6 +682,7 @@ void runner_finish(struct runner *r)
 {
 	struct tb_links all;
 	guest_destroy(r);
+	pred_memo_free(&r->pred);
 	if (!r->tb->link)
 		return;
 	tb_links_for(r->tb, PATH_BOTH, &all);

@@ -13,6 +13,7 @@
 #include "plan/plan.h"
 #include "record/record.h"
 #include "samples/phases.h"
+#include "run/predict.h"
 #include "run/testbed.h"
 
 /* The guest as it runs across scenarios (fresh: one per scenario;
@@ -41,6 +42,7 @@ struct runner {
 	int boots;
 	struct live_guest g;
 	FILE *raw;              /* console capture of the current scenario */
+	struct pred_memo pred;  /* what earlier migrations tell the prediction */
 	/* progress line state */
 	int idx;
 	const char *id;

@@ -26,6 +26,9 @@
 #   tests     jq valgrind file
 #             python3-jsonschema (tests/validate_run.py checks every run.json and
 #             scenarios.jsonl a test writes against schema/*.schema.json)
+#             slurmctld slurmd slurm-client munge (tests/sys/slurm.sh runs
+#             examples/slurm-sweep.sh on a real single-node Slurm 22.05 with its
+#             own munged; the packages start no daemon without systemd)
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: run as root (sudo make deps)" >&2
@@ -41,4 +44,5 @@ apt-get install -y -q --no-install-recommends \
 	openssh-server iputils-ping \
 	busybox-static cpio \
 	gnuplot-nox \
-	jq valgrind file python3-jsonschema
+	jq valgrind file python3-jsonschema \
+	slurmctld slurmd slurm-client munge

@@ -111,6 +111,9 @@ out=$("$MIGBENCH" lab down "${L[@]}" 2>&1); rc=$?
 out=$("$MIGBENCH" lab up "${L[@]}" 2>&1); rc=$?
 [ $rc -eq 4 ] && [[ $out == *"held by pid $rpid: migbench run"* ]] && ok "lab up during a run is refused, naming the run (exit 4)" ||
 	fail "lab up during a run is refused, naming the run" "exit $rc: $out"
+out=$("$MIGBENCH" link set --delay 50ms "${L[@]}" 2>&1); rc=$?
+[ $rc -eq 4 ] && [[ $out == *"held by pid $rpid: migbench run"* ]] && ok "link set during a run is refused, naming the run (exit 4)" ||
+	fail "link set during a run is refused, naming the run" "exit $rc: $out"
 rst=$("$MIGBENCH" lab status --json "${L[@]}" 2>&1)
 check "lab status during the run works and names the holder" jq -e '.healthy and .lock.held and (.lock.holder | startswith("pid '"$rpid"': migbench run"))' <<<"$rst"
 wait $rpid; rc=$?

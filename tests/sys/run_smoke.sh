@@ -33,7 +33,11 @@ for wl in cpuadd seqread; do
 	check "$wl: the guest saw the pause (gap >= downtime)" jq -e '.guest_gap_s >= .migration.downtime_s' <<<"$r"
 	check "$wl: the link probe is recorded (RTT near 4 ms)" jq -e '.link.probe.rtt_avg_s > 0.0035 and .link.probe.rtt_avg_s < 0.0045' <<<"$r"
 	check "$wl: samples file exists" test -s "$out/run/$(jq -r .samples.file <<<"$r")"
+	check "$wl: dirty rate measured before the baseline (took_s)" jq -e '.dirty_rate.measured and .dirty_rate.bytes_per_s >= 0 and .dirty_rate.took_s > 0' <<<"$r"
+	check "$wl: prediction inputs, predicted transfer time and downtime, residuals" jq -e '.prediction.predicted and (.prediction.inputs | .memory_bytes > 0 and .bandwidth_bytes_per_s > 0 and .dirty_rate_bytes_per_s >= 0 and .max_downtime_s > 0) and .prediction.transfer_s > 0 and .prediction.downtime_s >= 0 and (.prediction.residual | (.transfer_s | type) == "number" and (.downtime_s | type) == "number")' <<<"$r"
+	check "$wl: QEMU's transfer time below libvirt's job time" jq -e '.migration.transfer_s > 0 and .migration.transfer_s < .migration.total_s' <<<"$r"
 done
+check "plots/ has predicted-vs-measured" test -s "$out/run/plots/predicted-vs-measured.png"
 check "seqread reads the LUN at > 1 MiB/s" jq -e 'select(.workload=="seqread") | .phases.before.rate > 1048576' "$J"
 validate_run "$out/run"
 check "run.json: finished ok" test "$(jq -r .status "$out/run/run.json")" = ok

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,20 @@ static void test_exec_output_status(void **state)
 	assert_int_equal(r.status, 0);
 	assert_int_equal(r.outlen, 200000);
 	mb_exec_result_free(&r);
+
+	/* The child keeps no descriptor of ours: a lock or socket the caller
+	 * holds (not close-on-exec) must not live on in a tool or daemon. */
+	{
+		int fd = open("/dev/null", O_RDONLY);
+		char path[64];
+		assert_true(fd > 2);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		const char *const probe[] = { "test", "-e", path, NULL };
+		assert_int_equal(mb_exec(probe, NULL, &r), MB_OK);
+		assert_int_equal(r.status, 1);
+		mb_exec_result_free(&r);
+		close(fd);
+	}
 
 	/* A program that cannot be started: 127 and the reason. */
 	assert_int_equal(mb_exec(missing, NULL, &r), MB_OK);

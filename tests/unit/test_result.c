@@ -108,6 +108,31 @@ static void full_record(struct res_scenario *r)
 	res_set(&r->migration.stats_from, "event");
 	res_set(&r->migration.guest_state_target, "running");
 	res_set(&r->migration.guest_state_source, "absent");
+	r->migration.stream_start_s = 0.5;
+	res_set(&r->migration.stream_start_from, "iteration_event");
+	r->migration.transfer_s = 0.7;
+	r->has_dirty_rate = true;
+	r->dirty_rate.measured = true;
+	r->dirty_rate.bytes_per_s = 2097152;
+	r->dirty_rate.calc_s = 1;
+	r->dirty_rate.took_s = 1.1;
+	r->has_prediction = true;
+	res_set(&r->prediction.model, "precopy-rounds");
+	r->prediction.in = (struct res_prediction_in){ .memory_bytes = 9e7, .memory_size_bytes = 268435456,
+						       .rss_bytes = 1.2e8, .dirty_rate_bytes_per_s = 2097152,
+						       .bandwidth_bytes_per_s = 1.5e9, .max_downtime_s = 0.3,
+						       .timeout_s = 300 };
+	res_set(&r->prediction.in.memory_source, "qemu_rss");
+	res_set(&r->prediction.in.bandwidth_source, "probe");
+	r->prediction.predicted = true;
+	res_set(&r->prediction.outcome, "converged");
+	r->prediction.transfer_s = 0.06;
+	r->prediction.downtime_s = 0.0001;
+	r->prediction.bytes = 9.01e7;
+	r->prediction.rounds = 1;
+	r->prediction.iterations = 3;
+	r->prediction.has_residual = true;
+	r->prediction.residual = (struct res_residual){ 0.64, 0.1249, 0, 4.9e6 };
 	res_set(&r->jobstats_file, "jobstats/d16ms-cpuadd-r1.csv");
 	res_set(&r->console_file, "console/d16ms-cpuadd-r1.log");
 	r->has_samples = true;
