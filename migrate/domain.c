@@ -1,9 +1,11 @@
 /* domain.c - guest domain XML and lifecycle through the libvirt C API. */
 #include "migrate/domain.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
 
@@ -34,15 +36,31 @@ char *dom_escape(const char *s)
 	return out;
 }
 
+/* Which controller started a guest: its host name and pid, in the domain's
+ * metadata, so a run cleaning up after a killed one never takes the guest
+ * of another run driving the same host (real hosts are shared). */
+#define OWNER_NS "https://migbench.invalid/owner/1"
+
+static void controller_name(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = '\0';
+}
+
 char *dom_xml(const struct guest_spec *g)
 {
+	char host[256];
 	char *name = dom_escape(g->name), *kernel = dom_escape(g->kernel);
 	char *initrd = dom_escape(g->initrd), *cmdline = dom_escape(g->cmdline);
-	char *uuid = dom_escape(g->uuid);
-	char *xml = mb_xasprintf(
+	char *uuid = dom_escape(g->uuid), *owner, *xml;
+	controller_name(host, sizeof(host));
+	owner = dom_escape(host);
+	xml = mb_xasprintf(
 		"<domain type='%s'>\n"
 		"  <name>%s</name>\n"
 		"  <uuid>%s</uuid>\n"
+		"  <metadata><mb:owner xmlns:mb='" OWNER_NS "' controller='%s' pid='%d'/></metadata>\n"
 		"  <memory unit='KiB'>%llu</memory>\n"
 		"  <vcpu>%d</vcpu>\n"
 		"  <os>\n"
@@ -63,13 +81,14 @@ char *dom_xml(const struct guest_spec *g)
 		"    <memballoon model='none'/>\n"
 		"  </devices>\n"
 		"</domain>\n",
-		virt_type_to_string(g->virt_type), name, uuid,
+		virt_type_to_string(g->virt_type), name, uuid, owner, (int)getpid(),
 		(unsigned long long)(g->memory / 1024), g->vcpus, kernel, initrd, cmdline,
 		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
 					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",
 		g->disk_xml ? g->disk_xml : "");
 	free(name);
 	free(uuid);
+	free(owner);
 	free(kernel);
 	free(initrd);
 	free(cmdline);
@@ -105,6 +124,40 @@ int dom_destroy_name(virConnectPtr c, const char *name)
 	return rc;
 }
 
+/* The value of attribute name in xml (either quote), "" if absent. */
+static void xml_attr(const char *xml, const char *name, char *out, size_t len)
+{
+	size_t n = strlen(name);
+	out[0] = '\0';
+	for (const char *p = strstr(xml, name); p; p = strstr(p + 1, name)) {
+		if ((p == xml || p[-1] == ' ') && p[n] == '=' && (p[n + 1] == '\'' || p[n + 1] == '"')) {
+			const char *v = p + n + 2, *e = strchr(v, p[n + 1]);
+			if (e)
+				snprintf(out, len, "%.*s", (int)(e - v), v);
+			return;
+		}
+	}
+}
+
+/* Whose leftover d is: NULL if this run may remove it (no owner recorded,
+ * or a run of this machine that is no longer alive), else who runs it. */
+static char *other_owner(virDomainPtr d)
+{
+	char *m = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, OWNER_NS, 0);
+	char host[256], me[256], pid[16], *who = NULL;
+	if (!m)
+		return NULL;
+	xml_attr(m, "controller", host, sizeof(host));
+	xml_attr(m, "pid", pid, sizeof(pid));
+	free(m);
+	controller_name(me, sizeof(me));
+	if (host[0] && strcmp(host, me))
+		who = mb_xasprintf("migbench on %s (pid %s)", host, pid);
+	else if (atoi(pid) > 0 && atoi(pid) != (int)getpid() && kill((pid_t)atoi(pid), 0) == 0)
+		who = mb_xasprintf("migbench pid %s, still running here", pid);
+	return who;
+}
+
 int dom_destroy_leftovers(virConnectPtr c, const char *host, int *n)
 {
 	virDomainPtr *doms = NULL;
@@ -114,7 +167,11 @@ int dom_destroy_leftovers(virConnectPtr c, const char *host, int *n)
 		return virt_err(MB_EFAILED, host, "listing domains");
 	for (int i = 0; i < k; i++) {
 		const char *name = virDomainGetName(doms[i]);
-		if (name && mb_str_starts(name, DOM_PREFIX)) {
+		char *who = name && mb_str_starts(name, DOM_PREFIX) ? other_owner(doms[i]) : NULL;
+		if (who) {
+			mb_info("%s: leaving %s alone: it belongs to %s", host, name, who);
+			free(who);
+		} else if (name && mb_str_starts(name, DOM_PREFIX)) {
 			mb_info("%s: removing %s left by an earlier run", host, name);
 			if (virDomainIsActive(doms[i]) == 1 && virDomainDestroy(doms[i]) < 0 && !gone() && !rc)
 				rc = virt_err(MB_EFAILED, host, "destroying a leftover guest");

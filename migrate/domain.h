@@ -34,7 +34,8 @@ int dom_start(virConnectPtr c, const char *host, const char *xml, virDomainPtr *
 /* Destroy name on c if it exists (whatever its state). */
 int dom_destroy_name(virConnectPtr c, const char *name) MB_WUR;
 /* Destroy every domain whose name starts with DOM_PREFIX (what a killed run
- * left behind); *n = how many. */
+ * left behind), except the guests of other runs still alive (dom_xml
+ * records the controller's host name and pid); *n = how many. */
 int dom_destroy_leftovers(virConnectPtr c, const char *host, int *n) MB_WUR;
 /* "running", "paused", ... "absent", or "unreachable" (host not answering). */
 const char *dom_state_name(virConnectPtr c, const unsigned char *uuid);

@@ -133,7 +133,15 @@ static int link_probe_into(struct runner *r, const struct mb_config *c, struct r
 	const struct link_spec *wan = tb_wan(r->tb);
 	struct probe_opts po = { .rtt_count = 50, .duration_ns = c->probe_time_ns, .port = 0 };
 	l->has_probe = true;
-	if (r->tb->kind != TB_LAB || !wan) {
+	if (r->tb->kind == TB_HOSTS) {
+		char why[512];
+		phase_event(r, "probe");
+		l->probe.measured = tb_probe_hosts(r->tb, 40, &l->probe.r, why, sizeof(why)) == MB_OK;
+		if (!l->probe.measured)
+			res_set(&l->probe.skipped, why);
+		return MB_OK;
+	}
+	if (!wan) {
 		res_set(&l->probe.skipped, "the probe needs both ends of the link on this machine (the lab)");
 		return MB_OK;
 	}
@@ -223,7 +231,7 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 			return rc;
 	}
 	rc = tcp_setup(r, c, &lp, l);
-	if (!rc && tb->link && c->probe)
+	if (!rc && c->probe)
 		rc = link_probe_into(r, c, l);
 	return rc;
 }
@@ -263,6 +271,7 @@ static int choose_store(struct runner *r, const struct mb_config *c, struct live
 			      sizeof(g->store_why));
 	if (rc)
 		return rc;
+	tb_note_attach(r->tb, g->store);
 	for (int i = 0; i < 2 && !rc; i++)
 		rc = g->store->attach(&r->tb->target, &h[i]);
 	return rc;

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "run/testbed.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,62 @@ static int open_lab(struct testbed *tb, const struct plan *pl)
 	return MB_OK;
 }
 
+/* The value of URI parameter name ("keyfile" in "...?keyfile=/k&no_verify=1"),
+ * %-decoded as libvirt decodes it; false if absent. */
+static bool uri_param(const char *uri, const char *name, char *out, size_t len)
+{
+	const char *q = strchr(uri, '?');
+	size_t nl = strlen(name);
+	for (const char *p = q ? q + 1 : NULL; p && *p;) {
+		size_t plen = strcspn(p, "&");
+		if (plen > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+			size_t o = 0;
+			for (const char *v = p + nl + 1; v < p + plen && o + 1 < len; v++) {
+				if (*v == '%' && v + 2 < p + plen && isxdigit((unsigned char)v[1]) &&
+				    isxdigit((unsigned char)v[2])) {
+					char hex[3] = { v[1], v[2], '\0' };
+					out[o++] = (char)strtol(hex, NULL, 16);
+					v += 2;
+				} else {
+					out[o++] = *v == '+' ? ' ' : *v;
+				}
+			}
+			out[o] = '\0';
+			return true;
+		}
+		p += plen;
+		if (*p == '&')
+			p++;
+	}
+	return false;
+}
+
+/* How migbench runs commands on a host named by uri: over ssh with the
+ * URI's ssh options (ssh, libssh, libssh2 transports), locally (no host in
+ * the URI), or not at all (a remote host over tcp or tls). */
+static void hosts_exec(struct tb_host *h, const char *uri, const char *userhost)
+{
+	char v[PATH_MAX];
+	bool ssh = mb_str_starts(uri, "qemu+ssh://") || mb_str_starts(uri, "qemu+libssh://") ||
+		   mb_str_starts(uri, "qemu+libssh2://");
+	memset(&h->exec, 0, sizeof(h->exec));
+	h->exec.name = h->name;
+	if (ssh && userhost[0]) {
+		h->exec.ssh = mb_xstrdup(userhost);
+		if (uri_param(uri, "keyfile", h->ssh_key, sizeof(h->ssh_key)) && h->ssh_key[0])
+			h->exec.ssh_key = h->ssh_key;
+		if (uri_param(uri, "known_hosts", v, sizeof(v)) && v[0]) {
+			snprintf(h->ssh_known_hosts_opt, sizeof(h->ssh_known_hosts_opt),
+				 "UserKnownHostsFile=%s", v);
+			h->exec.ssh_known_hosts_opt = h->ssh_known_hosts_opt;
+		}
+		h->exec.ssh_no_verify = uri_param(uri, "no_verify", v, sizeof(v)) && !strcmp(v, "1");
+	} else if (!ssh && userhost[0]) {
+		h->exec.noexec = "it is reached over a libvirt transport without a shell (use "
+				 "qemu+ssh:// to let migbench run commands there)";
+	}
+}
+
 static int open_hosts(struct testbed *tb, const struct plan *pl)
 {
 	const struct mb_config *c = &pl->run;
@@ -99,8 +157,7 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 		snprintf(h->name, sizeof(h->name), "%s", host[0] ? host : "localhost");
 		snprintf(h->uri, sizeof(h->uri), "%s", uris[i]);
 		snprintf(h->p2p_uri, sizeof(h->p2p_uri), "%s", uris[i]);
-		h->exec.name = h->name;
-		h->exec.ssh = mb_str_starts(uris[i], "qemu+ssh://") && userhost[0] ? mb_xstrdup(userhost) : NULL;
+		hosts_exec(h, uris[i], userhost);
 	}
 	snprintf(tb->host[1].addr, sizeof(tb->host[1].addr), "%s", c->hosts_migrate_host);
 	snprintf(tb->host[0].addr, sizeof(tb->host[0].addr), "%s", tb->host[0].name);
@@ -134,26 +191,19 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 int tb_tcp_buffers(const struct testbed *tb, int i, struct link_tcp_buffers *out)
 {
 	const struct tb_host *h = &tb->host[i];
-	const char *argv[16];
+	const char *argv[STORE_SSH_ARGS + 16];
 	char *text = NULL;
-	size_t n = 0;
+	size_t n;
 	int status = 0, rc;
 
 	if (tb->kind == TB_LAB)
 		return link_get_tcp_buffers(h->netns, out);
-	if (h->exec.ssh) {
-		/* ssh joins its arguments into one remote shell line: these are fixed words. */
-		argv[n++] = "ssh";
-		argv[n++] = "-o";
-		argv[n++] = "BatchMode=yes";
-		argv[n++] = h->exec.ssh;
-		argv[n++] = "--";
-	} else if (!strstr(h->uri, ":///")) {
-		return mb_err(MB_EUNSUPP,
-			      "%s is reached over %s: migbench has no shell there to read its sysctls "
-			      "(a qemu+ssh:// URI has one)",
-			      h->name, h->uri);
-	}
+	if (h->exec.noexec)
+		return mb_err(MB_EUNSUPP, "cannot read the TCP buffer limits of %s: %s", h->name,
+			      h->exec.noexec);
+	/* Over ssh with the URI's own key and host-key settings (fixed words:
+	 * ssh joins them into one remote shell line), or here for a local URI. */
+	n = (size_t)store_ssh_argv(&h->exec, argv);
 	for (int k = 0; link_tcp_sysctl_argv[k] && n + 1 < MB_ARRAY_SIZE(argv); k++)
 		argv[n++] = link_tcp_sysctl_argv[k];
 	argv[n] = NULL;
@@ -193,6 +243,92 @@ static int check_plan(const struct testbed *tb, const struct plan *pl)
 		if (c->guest_mode == GUEST_PINGPONG && tb->kind == TB_HOSTS && !tb->host[0].addr[0])
 			return mb_err(MB_EINPUT, "guest_mode=pingpong needs the source's address");
 	}
+	return MB_OK;
+}
+
+/* sha256sum of the guest image on host h (over ssh): the two digests. */
+static int remote_sums(const struct host_exec *h, const char *kernel, const char *initrd,
+		       char ksum[65], char isum[65])
+{
+	const char *argv[STORE_SSH_ARGS + 5];
+	char *out = NULL;
+	int st = 0, n = store_ssh_argv(h, argv), rc;
+	argv[n++] = "sha256sum";
+	argv[n++] = "--";
+	argv[n++] = kernel;
+	argv[n++] = initrd;
+	argv[n] = NULL;
+	rc = store_host_exec(h, argv, &out, &st);
+	if (!rc && st != 0) {
+		char line[256];
+		mb_last_line(out ? out : "", line, sizeof(line));
+		rc = mb_err(MB_EINPUT, "the guest image is not on %s at kernel=%s initrd=%s (%s)",
+			    h->name, kernel, initrd, line);
+	}
+	ksum[0] = isum[0] = '\0';
+	for (const char *p = out; !rc && p && *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		size_t hex = strspn(p, "0123456789abcdef");
+		if (hex == 64 && p[64] == ' ')
+			snprintf(ksum[0] ? isum : ksum, 65, "%.64s", p);
+	}
+	if (!rc && !isum[0])
+		rc = mb_err(MB_EFAILED, "cannot read sha256sum's output from %s: '%s'", h->name, out);
+	free(out);
+	return rc;
+}
+
+/* The guest image on real hosts: kernel= and initrd= name it at the same
+ * path on both hosts (migbench copies nothing there).  Checked where it
+ * can be: on each ssh host (sha256sum, both must agree), and here when this
+ * machine has the files too (the record's sha256 and kernel version). */
+static int hosts_image(const struct testbed *tb, const char *kernel, const char *initrd,
+		       struct guest_image *g)
+{
+	char ks[2][65] = { "", "" }, is[2][65] = { "", "" };
+	bool checked = false;
+	int rc;
+	memset(g, 0, sizeof(*g));
+	if (!kernel || !kernel[0] || !initrd || !initrd[0])
+		return mb_err(MB_EINPUT, "real hosts need kernel= and initrd=: the guest image's paths "
+					 "on both hosts (copy build/guest/vmlinuz and initrd.img there; "
+					 "migbench copies nothing to the hosts)");
+	for (const char *f = kernel; f; f = f == kernel ? initrd : NULL)
+		if (f[0] != '/' || strspn(f, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					     "0123456789/._+-") != strlen(f) || strstr(f, "/-"))
+			return mb_err(MB_EINPUT, "guest image path '%s': on real hosts an absolute path "
+						 "of letters, digits and / . _ + - (it reaches the hosts' shell)",
+				      f);
+	for (int i = 0; i < 2; i++) {
+		if (!tb->host[i].exec.ssh)
+			continue;
+		rc = remote_sums(&tb->host[i].exec, kernel, initrd, ks[i], is[i]);
+		if (rc)
+			return rc;
+		checked = true;
+	}
+	if (ks[0][0] && ks[1][0] && (strcmp(ks[0], ks[1]) || strcmp(is[0], is[1])))
+		return mb_err(MB_EINPUT, "the guest image at %s / %s differs between %s and %s", kernel,
+			      initrd, tb->host[0].name, tb->host[1].name);
+	if (mb_path_exists(kernel) && mb_path_exists(initrd)) {
+		rc = guest_image_find(kernel, initrd, g);
+		if (rc)
+			return rc;
+		for (int i = 0; i < 2; i++)
+			if (ks[i][0] && (strcmp(ks[i], g->kernel_sha256) || strcmp(is[i], g->initrd_sha256)))
+				mb_warn("the guest image on %s differs from this machine's copy at %s",
+					tb->host[i].name, kernel);
+		return MB_OK;
+	}
+	snprintf(g->kernel, sizeof(g->kernel), "%s", kernel);
+	snprintf(g->initrd, sizeof(g->initrd), "%s", initrd);
+	for (int i = 0; i < 2; i++)
+		if (ks[i][0]) {
+			snprintf(g->kernel_sha256, sizeof(g->kernel_sha256), "%s", ks[i]);
+			snprintf(g->initrd_sha256, sizeof(g->initrd_sha256), "%s", is[i]);
+		}
+	if (!checked)
+		mb_warn("the guest image %s is neither on this machine nor checkable on the hosts (no "
+			"ssh): starting the guest will tell", kernel);
 	return MB_OK;
 }
 
@@ -244,7 +380,8 @@ int tb_open(struct testbed *tb, const struct plan *pl, const char *holder)
 			c.kernel = tb->kernel;
 			c.initrd = tb->initrd;
 		}
-		rc = guest_image_find(c.kernel, c.initrd, &g);
+		rc = tb->kind == TB_HOSTS ? hosts_image(tb, c.kernel, c.initrd, &g)
+					  : guest_image_find(c.kernel, c.initrd, &g);
 		if (rc)
 			return rc;
 		snprintf(tb->kernel, sizeof(tb->kernel), "%s", g.kernel);
@@ -295,8 +432,37 @@ int tb_ensure(struct testbed *tb, const struct plan *pl)
 	return rc;
 }
 
-void tb_close(struct testbed *tb)
+void tb_note_attach(struct testbed *tb, const struct store_ops *mode)
 {
+	for (int i = 0; i < tb->nattached; i++)
+		if (tb->attached[i] == mode)
+			return;
+	if (tb->nattached < (int)(sizeof(tb->attached) / sizeof(tb->attached[0])))
+		tb->attached[tb->nattached++] = mode;
+}
+
+/* Every mode that attached, detached on both hosts (an open-iscsi session
+ * would otherwise stay logged in on real hosts after the run). */
+static int detach_all(struct testbed *tb)
+{
+	struct mb_error first = { 0 };
+	for (int m = 0; m < tb->nattached; m++)
+		for (int i = 0; i < 2; i++) {
+			int rc = tb->attached[m]->detach(&tb->target, &tb->host[i].exec);
+			if (rc) {
+				mb_warn("detaching the storage (%s) on %s: %s", tb->attached[m]->name,
+					tb->host[i].name, mb_errmsg());
+				if (!first.rc)
+					mb_err_save(&first, rc);
+			}
+		}
+	tb->nattached = 0;
+	return first.rc ? mb_err_restore(&first) : MB_OK;
+}
+
+int tb_close(struct testbed *tb)
+{
+	int rc = detach_all(tb);
 	close_conns(tb);
 	for (int i = 0; i < 2; i++)
 		if (tb->kind == TB_HOSTS)
@@ -305,6 +471,7 @@ void tb_close(struct testbed *tb)
 	tb->guest_image = NULL;
 	lab_unlock(tb->lockfd);
 	tb->lockfd = -1;
+	return rc;
 }
 
 void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
@@ -373,4 +540,80 @@ json_object *tb_json(const struct testbed *tb)
 						      "the named interface's egress)"));
 	json_object_object_add(o, "guest_image", json_object_get(tb->guest_image));
 	return o;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int tb_probe_hosts(const struct testbed *tb, int rtt_count, struct probe_result *r, char *why,
+		   size_t len)
+{
+	const struct host_exec *h = &tb->host[0].exec;
+	const char *argv[STORE_SSH_ARGS + 12];
+	char dst[256], count[16], *out = NULL;
+	const char *a = tb->host[1].addr;
+	double *rtt;
+	int n = 0, st = 0, k, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->tcp_bytes_per_s = r->tcp_steady_bytes_per_s = r->tcp_seconds = NAN;
+	if (!h->ssh) {
+		snprintf(why, len, "on real hosts the probe pings from the source over ssh, and %s %s",
+			 h->name, h->noexec ? h->noexec : "is this machine: no ssh");
+		return MB_EUNSUPP;
+	}
+	/* migrate_host is ADDR[:PORT] with IPv6 in brackets: ping wants ADDR. */
+	if (a[0] == '[')
+		snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(a + 1, "]"), a + 1);
+	else
+		snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(a, ":"), a);
+	if (!dst[0] || !mb_valid_host(dst)) {
+		snprintf(why, len, "no address of the destination on the link (hosts.migrate_host)");
+		return MB_EUNSUPP;
+	}
+	snprintf(count, sizeof(count), "%d", rtt_count > 0 ? rtt_count : 40);
+	k = store_ssh_argv(h, argv);
+	argv[k++] = "ping";
+	argv[k++] = "-n";
+	argv[k++] = "-c";
+	argv[k++] = count;
+	argv[k++] = "-i";
+	argv[k++] = "0.05";
+	argv[k++] = "-W";
+	argv[k++] = "2";
+	argv[k++] = dst;
+	argv[k] = NULL;
+	rc = store_host_exec(h, argv, &out, &st);
+	if (rc) {
+		snprintf(why, len, "%s", mb_errmsg());
+		return rc;
+	}
+	rtt = mb_xcalloc((size_t)atoi(count) + 1, sizeof(*rtt));
+	/* "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.045 ms" */
+	for (const char *p = strstr(out, "time="); p && n < atoi(count); p = strstr(p + 5, "time="))
+		rtt[n++] = strtod(p + 5, NULL) / 1e3;
+	if (n == 0) {
+		char line[200];
+		mb_last_line(out, line, sizeof(line));
+		snprintf(why, len, "ping from %s to %s got no reply (exit %d): %s", h->name, dst, st, line);
+		free(out);
+		free(rtt);
+		return MB_EFAILED;
+	}
+	qsort(rtt, (size_t)n, sizeof(*rtt), cmp_double);
+	r->rtt_n = n;
+	r->rtt_min_s = rtt[0];
+	r->rtt_max_s = rtt[n - 1];
+	r->rtt_p50_s = rtt[n / 2];
+	r->rtt_p99_s = rtt[(int)ceil(0.99 * n) - 1];
+	for (int i = 0; i < n; i++)
+		r->rtt_avg_s += rtt[i] / n;
+	snprintf(why, len, "RTT by ping from %s to %s over ssh; TCP throughput not measured on real "
+			   "hosts (it needs a program of migbench's on both hosts)", h->name, dst);
+	free(out);
+	free(rtt);
+	return MB_OK;
 }

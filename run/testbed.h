@@ -25,6 +25,8 @@ struct tb_host {
 	char addr[256];          /* migration stream address when migrating to it */
 	struct host_exec exec;   /* where storage commands run */
 	char netns[128];         /* lab: for TCP buffer settings */
+	char ssh_key[PATH_MAX];  /* hosts: the URI's keyfile= (for exec.ssh_key) */
+	char ssh_known_hosts_opt[PATH_MAX + 32]; /* hosts: "UserKnownHostsFile=" + known_hosts= */
 	virConnectPtr conn;
 };
 
@@ -47,12 +49,19 @@ struct testbed {
 	json_object *guest_image;    /* kernel version, sha256s */
 	int lockfd;
 	char lockpath[PATH_MAX];
+	/* Attach modes a scenario attached on the hosts: tb_close detaches them. */
+	const struct store_ops *attached[4];
+	int nattached;
 };
 
 /* Open the testbed the plan names (bringing the lab up when needed), lock
  * it for this run, connect to both hosts, remove guests an earlier run left. */
 int tb_open(struct testbed *tb, const struct plan *pl, const char *holder) MB_WUR;
-void tb_close(struct testbed *tb);
+/* Detach the storage every attach mode attached (keeping the first error,
+ * which is also warned about), close the connections, unlock. */
+int tb_close(struct testbed *tb);
+/* Before a mode attaches on the hosts: remember it for tb_close. */
+void tb_note_attach(struct testbed *tb, const struct store_ops *mode);
 /* Before a scenario: make sure both hosts answer.  A dead connection is
  * reopened; a lab whose daemons died is rebuilt (only call this when no
  * guest is running). */
@@ -67,6 +76,12 @@ const struct link_spec *tb_wan(const struct testbed *tb);
  * lab, over ssh on a qemu+ssh:// host, here for a local URI; MB_EUNSUPP
  * with the reason when there is no way to run a command on the host. */
 int tb_tcp_buffers(const struct testbed *tb, int i, struct link_tcp_buffers *out) MB_WUR;
+/* Real hosts: the link probe where both ends are reachable over ssh: RTT
+ * by ping from the source to the destination's migration address (the
+ * TCP figures NaN: no program of ours runs on the hosts).  why says how
+ * it was measured, or why it was not (MB_EUNSUPP: not possible here). */
+int tb_probe_hosts(const struct testbed *tb, int rtt_count, struct probe_result *r, char *why,
+		   size_t len) MB_WUR;
 
 /* Versions and facts of both hosts, the storage and the link, for run.json. */
 json_object *tb_json(const struct testbed *tb);

@@ -16,6 +16,10 @@
 #             qemu-utils tgt (userspace iSCSI target) open-iscsi (kernel
 #             initiator, used where the kernel has iscsi_tcp) libiscsi-bin
 #             (iscsi-inq: the lab's storage check) iproute2
+#   hosts     openssh-server (tests/sys/hosts.sh runs sshd in each lab site, so the
+#             [hosts] mode is tested over qemu+ssh:// as on two servers)
+#             iputils-ping (on real hosts the link probe pings from the source
+#             to the destination over ssh; the test needs it in the sites)
 #   guest     busybox-static cpio (reproducible initramfs: --reproducible)
 #             the Debian cloud kernel itself is fetched by `make guest`
 #   report    gnuplot-nox
@@ -37,6 +41,7 @@ apt-get install -y -q --no-install-recommends \
 	libvirt-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libinih-dev libcmocka-dev \
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients \
 	qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi libiscsi-bin iproute2 \
+	openssh-server iputils-ping \
 	busybox-static cpio \
 	gnuplot-nox \
 	jq valgrind file python3-jsonschema \

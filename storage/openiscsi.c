@@ -6,7 +6,7 @@
  * attach: a discovery that records nothing (it checks the portal answers
  * and offers the target), one node record for the target, login, then (on
  * this machine) wait for the LUN's block device in sysfs and, where no udev
- * made the by-path link, make it.  detach: logout, delete that record and a
+ * made the by-path link, make it (over ssh: wait for udev's link there).  detach: logout, delete that record and a
  * by-path link left pointing nowhere (and nothing to log out of is no
  * error: detach is idempotent).  Nothing stays in iscsiadm's
  * database, also when attach fails half-way. */
@@ -90,6 +90,11 @@ static int discover(const struct store_target *t, const struct host_exec *h, cha
 static int oi_supported(const struct store_target *t, const struct host_exec *h, char *why,
 			size_t len)
 {
+	if (h->noexec) {
+		snprintf(why, len, "open-iscsi runs iscsiadm on every host, but on %s %s", h->name,
+			 h->noexec);
+		return MB_EUNSUPP;
+	}
 	/* The kernel initiator registers the tcp transport class here. */
 	if (!h->ssh && !mb_path_exists("/sys/class/iscsi_transport/tcp") &&
 	    !mb_path_exists("/sys/module/iscsi_tcp")) {
@@ -179,6 +184,28 @@ static int local_device(const struct store_target *t, const struct host_exec *h)
 	return MB_OK;
 }
 
+/* On a host over ssh: wait until udev there made the by-path link the disk
+ * XML names (login returns before the disk is there). */
+static int remote_device(const struct store_target *t, const struct host_exec *h)
+{
+	const char *argv[STORE_SSH_ARGS + 4];
+	char link[600];
+	int64_t deadline = mb_mono_ns() + 15 * MB_NSEC_PER_SEC;
+	int n = store_ssh_argv(h, argv), st = 0, rc;
+	store_bypath(t, link, sizeof(link)); /* validated parts only: safe for the remote shell */
+	argv[n++] = "test";
+	argv[n++] = "-b";
+	argv[n++] = link;
+	argv[n] = NULL;
+	while ((rc = store_host_exec(h, argv, NULL, &st)) == MB_OK && st != 0) {
+		if (mb_mono_ns() > deadline)
+			return mb_err(MB_EFAILED, "logged in to %s on %s, but %s did not appear in 15 s "
+						  "(does udev run there?)", t->iqn, h->name, link);
+		mb_sleep_ns(200 * 1000000);
+	}
+	return rc;
+}
+
 static int oi_attach(const struct store_target *t, const struct host_exec *h)
 {
 	char why[512];
@@ -198,7 +225,9 @@ static int oi_attach(const struct store_target *t, const struct host_exec *h)
 	if (rc)
 		return mb_err(MB_EFAILED, "open-iscsi %s %s:%d (target %s): %s", step, t->host, t->port,
 			      t->iqn, why);
-	if (!h->ssh && !h->mntns)
+	if (h->ssh)
+		return remote_device(t, h);
+	if (!h->mntns)
 		return local_device(t, h);
 	return MB_OK;
 }

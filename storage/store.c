@@ -49,6 +49,33 @@ void store_bypath(const struct store_target *t, char *out, size_t len)
 		 t->lun);
 }
 
+int store_ssh_argv(const struct host_exec *h, const char **argv)
+{
+	int n = 0;
+	if (!h || !h->ssh)
+		return 0;
+	/* ssh joins its arguments into one remote shell line: callers pass only
+	 * validated values (no shell syntax). */
+	argv[n++] = "ssh";
+	argv[n++] = "-o";
+	argv[n++] = "BatchMode=yes";
+	if (h->ssh_key) {
+		argv[n++] = "-i";
+		argv[n++] = h->ssh_key;
+	}
+	if (h->ssh_known_hosts_opt) {
+		argv[n++] = "-o";
+		argv[n++] = h->ssh_known_hosts_opt;
+	}
+	if (h->ssh_no_verify) {
+		argv[n++] = "-o";
+		argv[n++] = "StrictHostKeyChecking=no";
+	}
+	argv[n++] = h->ssh;
+	argv[n++] = "--";
+	return n;
+}
+
 int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 			const struct host_exec *h, const char **argv, size_t max, char *buf,
 			size_t buflen)
@@ -61,15 +88,12 @@ int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 		if (n + 1 < max)           \
 			argv[n++] = (x);   \
 	} while (0)
-	if (h && h->ssh) {
-		/* ssh joins its arguments into one remote shell line; every value
-		 * here was validated by store_target_parse (no shell syntax). */
-		ARG("ssh");
-		ARG("-o");
-		ARG("BatchMode=yes");
-		ARG(h->ssh);
-		ARG("--");
+	/* Every value after the ssh prefix was validated by store_target_parse. */
+	if (h && h->ssh && max <= STORE_SSH_ARGS + 1) {
+		argv[0] = NULL; /* never the command without its ssh prefix */
+		return 0;
 	}
+	n = (size_t)store_ssh_argv(h, argv);
 	ARG("iscsiadm");
 	switch (op) {
 	case ISCSIADM_DISCOVERY:
@@ -99,6 +123,8 @@ int store_iscsiadm_argv(enum iscsiadm_op op, const struct store_target *t,
 
 int store_host_exec(const struct host_exec *h, const char *const *argv, char **out, int *status)
 {
+	if (h && h->noexec)
+		return mb_err(MB_EUNSUPP, "cannot run %s on %s: %s", argv[0], h->name, h->noexec);
 	struct mb_exec_opts o = { .netns = h ? h->netns : NULL, .mntns = h ? h->mntns : NULL,
 				  .timeout_ms = 30000 };
 	struct mb_exec_result r = { 0 };

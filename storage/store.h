@@ -31,12 +31,18 @@ struct store_target {
 };
 
 /* Where a host runs commands: a lab site (its namespaces), this machine, or
- * a remote machine over ssh (for qemu+ssh:// hosts). */
+ * a remote machine over ssh (for qemu+ssh:// hosts, with the ssh options
+ * the host's URI gives libvirt, so both reach it the same way). */
 struct host_exec {
 	const char *name;  /* for messages: "mb-src", "hostB" */
 	const char *netns; /* lab: the site's netns file */
 	const char *mntns; /* lab: /proc/<libvirtd pid>/ns/mnt */
 	const char *ssh;   /* [user@]host for remote hosts, NULL = local */
+	const char *ssh_key;         /* -i: the URI's keyfile=, or NULL */
+	const char *ssh_known_hosts_opt; /* "UserKnownHostsFile=PATH" from the URI's known_hosts=, or NULL */
+	bool ssh_no_verify;          /* the URI's no_verify=1: StrictHostKeyChecking=no */
+	const char *noexec; /* why no command can run there (a remote host reached
+			     * without ssh: qemu+tcp, qemu+tls), or NULL */
 };
 
 struct store_ops {
@@ -69,6 +75,11 @@ int store_target_parse(const char *portal, const char *iqn, int lun,
  * record it logs in with (NODE_NEW) and detach deletes it (NODE_DELETE). */
 enum iscsiadm_op { ISCSIADM_DISCOVERY, ISCSIADM_NODE_NEW, ISCSIADM_LOGIN, ISCSIADM_LOGOUT,
 		   ISCSIADM_NODE_DELETE, ISCSIADM_SESSION };
+
+/* The ssh command that runs the words after it on h (ssh ... [user@]host --),
+ * into argv; 0 for a local host.  Returns the argc (at most STORE_SSH_ARGS). */
+#define STORE_SSH_ARGS 12
+int store_ssh_argv(const struct host_exec *h, const char **argv);
 
 /* The iscsiadm command for op as an argv vector (prefixed with ssh for a
  * remote host).  Strings live in buf.  Returns the argc. */

@@ -122,6 +122,9 @@ static void test_xml_fields(void **state)
 	has(xml, "<domain type='qemu'>");
 	has(xml, "<name>migbench-4242-1</name>");
 	has(xml, "<uuid>" UUID "</uuid>");
+	/* Who started it: leftovers of another live run are never removed. */
+	has(xml, "<metadata><mb:owner xmlns:mb='https://migbench.invalid/owner/1' controller='");
+	has(xml, "' pid='");
 	has(xml, "<memory unit='KiB'>262144</memory>");
 	has(xml, "<vcpu>2</vcpu>");
 	has(xml, "<type arch='x86_64' machine='pc'>hvm</type>");

@@ -91,6 +91,18 @@ static void test_iscsiadm_argv(void **state)
 	assert_string_equal(join(argv), "ssh -o BatchMode=yes root@hostB -- iscsiadm -m node -T "
 					"iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 --login");
 	assert_int_equal(n, 13);
+	/* The ssh options of the host's URI: its key, known_hosts, no_verify. */
+	{
+		struct host_exec opt = remote;
+		opt.ssh_key = "/k/id";
+		opt.ssh_known_hosts_opt = "UserKnownHostsFile=/k/kh";
+		opt.ssh_no_verify = true;
+		n = store_iscsiadm_argv(ISCSIADM_LOGOUT, &t, &opt, argv, 24, buf, sizeof(buf));
+		assert_string_equal(join(argv), "ssh -o BatchMode=yes -i /k/id -o UserKnownHostsFile=/k/kh "
+						"-o StrictHostKeyChecking=no root@hostB -- iscsiadm -m node -T "
+						"iqn.2026-11.org.migbench:mb -p 198.18.3.1:3260 --logout");
+		assert_true(store_ssh_argv(&opt, argv) <= STORE_SSH_ARGS);
+	}
 	/* Too small a vector: truncated, still NULL-terminated, never overrun. */
 	n = store_iscsiadm_argv(ISCSIADM_LOGIN, &t, &remote, argv, 4, buf, sizeof(buf));
 	assert_true(n <= 3);
@@ -139,6 +151,25 @@ static void test_choose(void **state)
 	assert_string_equal(why, "libiscsi requested");
 }
 
+/* A remote host without a shell (qemu+tcp): open-iscsi is refused with that
+ * reason (never run on this machine instead), and no command runs there. */
+static void test_noexec(void **state)
+{
+	struct store_target t = target();
+	struct host_exec h[2] = { { .name = "a", .noexec = "no shell (qemu+tcp)" },
+				  { .name = "b", .noexec = "no shell (qemu+tcp)" } };
+	const struct store_ops *ops = NULL;
+	const char *argv[] = { "true", NULL };
+	char why[1024];
+	int st = 0;
+	(void)state;
+	assert_int_equal(store_choose(STORE_AUTO, &t, h, 2, &ops, why, sizeof(why)), MB_OK);
+	assert_ptr_equal(ops, &store_libiscsi_ops);
+	assert_non_null(strstr(why, "open-iscsi runs iscsiadm on every host, but on a no shell"));
+	assert_int_equal(store_host_exec(&h[0], argv, NULL, &st), MB_EUNSUPP);
+	assert_non_null(strstr(mb_errmsg(), "cannot run true on a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_iscsiadm_argv),
 		cmocka_unit_test(test_bypath_and_xml),
 		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_noexec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
