@@ -48,8 +48,11 @@ check "summary.csv has a row per scenario" test "$(($(wc -l < "$out/run/summary.
 for f in "$out"/run/plots/*.png; do
 	file "$f" | grep -q 'PNG image data' || fail "valid PNG: $(basename "$f")"
 done
-n_png=$(ls "$out"/run/plots/*.png 2>/dev/null | wc -l)
-[ "$n_png" -ge 5 ] && ok "report: $n_png PNG plots" || fail "report: >= 5 PNG plots" "$n_png"
+# One delay: no plots against the delay; a timeline per migration.
+n_tl=$(ls "$out"/run/plots/timeline-*.png 2>/dev/null | wc -l)
+[ "$n_tl" -eq 2 ] && ok "report: a timeline per migration ($n_tl)" || fail "report: a timeline per migration" "$n_tl timelines for 2 migrations"
+[ -z "$(ls "$out"/run/plots/*-vs-delay.png 2>/dev/null)" ] && ok "report: no plot against the delay when it does not vary" ||
+	fail "report: no plot against the delay when it does not vary" "$(ls "$out"/run/plots/)"
 # summary.csv numbers match scenarios.jsonl.
 col() { head -1 "$out/run/summary.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
 c_id=$(col id) c_tot=$(col migration_total_s) c_rd=$(col ratio_during)
