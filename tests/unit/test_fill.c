@@ -17,6 +17,8 @@
 
 #include "profile/options.h"
 #include "profile/params.h"
+#include "samples/proto.h"
+#include "samples/sample.h"
 #include "workloads/cmdline.h"
 #include "workloads/fill.h"
 
@@ -249,6 +251,23 @@ static void test_cmdline_words(void **state)
 	assert_non_null(strstr(line, " migbench.direct=0 "));
 }
 
+/* The guest's report of its largest fill fits a protocol line and reads
+ * back whole (the controller keeps 127 bytes of event text). */
+static void test_resident_event(void **state)
+{
+	char line[PROTO_MAX_LINE];
+	const char *text = "bytes=1099511627776 pattern=random seconds=123456.789 locked=1 "
+			   "available=1099511627776";
+	struct sample smp;
+	size_t n;
+	(void)state;
+	n = proto_event(line, sizeof(line), 0, 1, "memdirty", "resident", text);
+	assert_true(n > 0);
+	assert_int_equal(sample_parse_line(line, n - 1, &smp), SAMPLE_EVENT);
+	assert_string_equal(smp.event, "resident");
+	assert_string_equal(smp.text, text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_resident_key),
 		cmocka_unit_test(test_cmdline_words),
+		cmocka_unit_test(test_resident_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
