@@ -31,8 +31,9 @@
 #include "workloads/cmdline.h"
 
 #define BOOT_TIMEOUT_NS (45 * MB_NSEC_PER_SEC)
-/* The boot wait allows for the resident fill on top, at this slow a fill:
- * TCG fills ~1-3 GB/s here (workloads/fill.h), so this is a wide margin. */
+/* The boot wait allows for the resident fill on top, at this slow a fill
+ * rate: a wide margin under the fill rates measured under TCG (the record's
+ * resident.fill_s). */
 #define FILL_MIN_RATE (32.0 * 1048576)
 #define SETTLE_NS (1 * MB_NSEC_PER_SEC)
 
