@@ -76,9 +76,9 @@ const struct mb_option mb_options[] = {
 	{ "resident", "resident", OPT_SIZE_FRAC, SCOPE_SCENARIO, OPT_LIST, F(resident), "0", 4096,
 	  1099511627776.0, "MiB", NULL, "res",
 	  "Guest memory filled at boot and held for the whole scenario (like page cache and "
-	  "heap), so the migration has to carry it: a size (900MiB) or a fraction of memory "
+	  "heap), so the migration has to carry it: a size (800MiB) or a fraction of memory "
 	  "(0.8, 80%); 0 = none.  At most memory minus " STR(WL_RESIDENT_RESERVE_MIB)
-	  " MiB for the guest's kernel and initramfs." },
+	  " MiB and 1/8 of memory, for the guest's kernel and initramfs (848 MiB of 1 GiB)." },
 	{ "resident_pattern", "resident_pattern", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST,
 	  F(resident_pattern), "random", NORANGE, NULL, resident_pattern_names, "rp",
 	  "Contents of the resident memory: random (every page different and incompressible: "

@@ -27,6 +27,11 @@ uint64_t wl_resident_bytes(double resident, uint64_t memory)
 	return u - u % 4096;
 }
 
+uint64_t wl_resident_reserve(uint64_t memory)
+{
+	return ((uint64_t)WL_RESIDENT_RESERVE_MIB << 20) + memory / 8;
+}
+
 int wl_cmdline(const struct wl_params *p, char *buf, size_t len)
 {
 	bool extra = p->guest_args && p->guest_args[0];

@@ -47,8 +47,8 @@ cases=(
 "resident negative|[global]\nresident = -0.2|bad.ini:2: resident: -0.2 is neither a fraction in (0,1]"
 "resident below a page|[global]\nresident = 100B|bad.ini:2: resident: 100B is out of range"
 "resident in bits|[global]\nresident = 800Mbit|bad.ini:2: resident: '800Mbit': a lowercase b means bits"
-"resident in an experiment|[big]\nmemory = 256MiB\nresident = 200MiB|bad.ini:3: resident (200 MiB) must leave at least 176 MiB"
-"resident with memdirty|[global]\nmemory = 512MiB\nresident = 300MiB\nworkload = memdirty\nmemdirty_size = 64MiB|resident (300 MiB) and memdirty_size (64 MiB) together must leave"
+"resident in an experiment|[big]\nmemory = 256MiB\nresident = 200MiB|bad.ini:3: resident (200 MiB) must leave at least 80 MiB"
+"resident with memdirty|[global]\nmemory = 512MiB\nresident = 360MiB\nworkload = memdirty\nmemdirty_size = 64MiB|resident (360 MiB) and memdirty_size (64 MiB) together must leave"
 "unknown resident pattern|[global]\nresident = 0.5\nresident_pattern = randm|bad.ini:3: resident_pattern: unknown value 'randm', did you mean 'random'?"
 )
 for c in "${cases[@]}"; do

@@ -13,8 +13,8 @@ require_guest || exit 0
 cd "$TOP"
 
 LAB=mbtres
-RESIDENT=300MiB
-RES_BYTES=$((300 << 20))
+RESIDENT=400MiB
+RES_BYTES=$((400 << 20))
 out=$(mktemp -d /tmp/mbtest-resident-XXXXXX)
 trap '"$MIGBENCH" lab down --lab.name=$LAB >/dev/null 2>&1; rm -rf "$out"' EXIT
 

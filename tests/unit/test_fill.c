@@ -216,6 +216,10 @@ static void test_resident_key(void **state)
 	assert_int_equal(wl_resident_bytes(1, 512u << 20), 512u << 20);
 	assert_int_equal(wl_resident_bytes(0, 512u << 20), 0);
 	assert_int_equal(wl_resident_bytes(5000, 512u << 20), 4096);
+	/* The guest's own share: 48 MiB and 1/8 of memory (measured fits:
+	 * 848 MiB of 1 GiB, 400 MiB of 512 MiB). */
+	assert_int_equal(wl_resident_reserve(1u << 30), 176u << 20);
+	assert_int_equal(wl_resident_reserve(512u << 20), 112u << 20);
 }
 
 /* The config reaches the guest's words; none without resident memory (an
