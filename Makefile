@@ -73,7 +73,7 @@ netem_SRCS   += netem/dl_tun.c
 netem_SRCS   += netem/dl_daemon.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
-workloads_SRCS := workloads/cmdline.c
+workloads_SRCS := workloads/cmdline.c workloads/fill.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c migrate/dirtyrate.c
 model_SRCS   := model/precopy.c
@@ -104,7 +104,7 @@ endif
 
 # --- the guest program: static, run inside the VM (not part of migbench) ----
 GUEST_SRCS := workloads/mbguest.c workloads/cpuadd.c workloads/seqread.c \
-              workloads/memdirty.c workloads/idle.c samples/proto.c
+              workloads/memdirty.c workloads/idle.c workloads/fill.c samples/proto.c
 GUEST_BIN  := build/guest/mbguest
 GUEST_CFLAGS := -std=gnu11 $(WARN) -I. -O2 -g0 -pthread -static -ffile-prefix-map=$(CURDIR)=.
 

@@ -45,6 +45,8 @@ static void on_sample(void *ctx, const struct sample *s)
 			snprintf(c->error, sizeof(c->error), "%s", s->text);
 		else if (!strcmp(s->event, "exit"))
 			c->exited = true;
+		else if (!strcmp(s->event, "resident"))
+			snprintf(c->resident, sizeof(c->resident), "%s", s->text);
 	}
 }
 

@@ -30,6 +30,7 @@ struct console {
 	uint64_t opens;
 	char wl[16], unit[8];     /* from the samples */
 	char error[160];          /* the guest's last "error" event text */
+	char resident[128];       /* the guest's "resident" event text (what it filled) */
 	bool exited;              /* the workload reported exit */
 	bool panicked;            /* "Kernel panic" went by on the console */
 	pthread_cond_t cond;      /* signalled on every sample */

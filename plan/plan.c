@@ -149,6 +149,28 @@ static void check_scenario(struct profile *p, const struct scenario *s, bool lab
 			    "memory (%llu MiB)",
 			    (unsigned long long)(c->memdirty_size >> 20),
 			    (unsigned long long)(c->memory >> 20));
+	if (c->resident > 0) {
+		uint64_t res = wl_resident_bytes(c->resident, c->memory);
+		uint64_t reserve = wl_resident_reserve(c->memory);
+		if (res > c->memory)
+			check_error(p, s, "resident",
+				    "resident (%llu MiB) is larger than the guest's memory (%llu MiB)",
+				    (unsigned long long)(res >> 20), (unsigned long long)(c->memory >> 20));
+		else if (res + reserve > c->memory)
+			check_error(p, s, "resident",
+				    "resident (%llu MiB) must leave at least %llu MiB of the guest's memory "
+				    "(%llu MiB) to its kernel and initramfs: at most %llu MiB here",
+				    (unsigned long long)(res >> 20), (unsigned long long)(reserve >> 20),
+				    (unsigned long long)(c->memory >> 20),
+				    (unsigned long long)((c->memory - reserve) >> 20));
+		else if (c->workload == WL_MEMDIRTY && res + c->memdirty_size + reserve > c->memory)
+			check_error(p, s, "resident",
+				    "resident (%llu MiB) and memdirty_size (%llu MiB) together must leave "
+				    "at least %llu MiB of the guest's memory (%llu MiB)",
+				    (unsigned long long)(res >> 20),
+				    (unsigned long long)(c->memdirty_size >> 20), (unsigned long long)(reserve >> 20),
+				    (unsigned long long)(c->memory >> 20));
+	}
 	if (c->xbzrle && c->xbzrle_cache > c->memory)
 		check_error(p, s, "xbzrle_cache", "xbzrle_cache is larger than the guest's memory");
 	if (c->xbzrle && (c->xbzrle_cache & (c->xbzrle_cache - 1)))

@@ -26,6 +26,8 @@ MB_ENUM_IMPL(run_order, RUN_ORDER_LAST, "sequential", "interleaved", "random");
 #define NS(x) ((double)(x) * 1e9)
 #define MiB 1048576.0
 #define NORANGE 1, 0
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* Scenario keys first (in the order they appear in scenario ids), then
  * run, lab and hosts keys. */
@@ -88,6 +90,18 @@ const struct mb_option mb_options[] = {
 	  1099511627776.0, "MiB", NULL, "mem", "Guest RAM: the memory the migration has to copy." },
 	{ "vcpus", "vcpus", OPT_INT, SCOPE_SCENARIO, OPT_LIST, F(vcpus), "1", 1, 256, NULL, NULL,
 	  "cpu", "Number of guest vCPUs." },
+	/* Resident memory (workloads/fill.h): keep these two together. */
+	{ "resident", "resident", OPT_SIZE_FRAC, SCOPE_SCENARIO, OPT_LIST, F(resident), "0", 4096,
+	  1099511627776.0, "MiB", NULL, "res",
+	  "Guest memory filled at boot and held for the whole scenario (like page cache and "
+	  "heap), so the migration has to carry it: a size (800MiB) or a fraction of memory "
+	  "(0.8, 80%); 0 = none.  At most memory minus " STR(WL_RESIDENT_RESERVE_MIB)
+	  " MiB and 1/8 of memory, for the guest's kernel and initramfs (848 MiB of 1 GiB)." },
+	{ "resident_pattern", "resident_pattern", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST,
+	  F(resident_pattern), "random", NORANGE, NULL, resident_pattern_names, "rp",
+	  "Contents of the resident memory: random (every page different and incompressible: "
+	  "nothing for compression, XBZRLE or KSM to save), same (one non-zero page repeated: "
+	  "KSM merges them), zero (QEMU skips zero pages: the baseline)." },
 	{ "memdirty_size", "memdirty_size", OPT_SIZE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_size),
 	  "64MiB", MiB, 1099511627776.0, "MiB", NULL, "wss", "Working set the memdirty workload writes." },
 	{ "memdirty_rate", "memdirty_rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_rate), "0",
@@ -140,7 +154,9 @@ const struct mb_option mb_options[] = {
 	{ "seqread_offset", "seqread_offset", OPT_SIZE, SCOPE_SCENARIO, 0, F(seqread_offset), "0", 0,
 	  1125899906842624.0, "MiB", NULL, NULL, "Where on the disk seqread starts." },
 	{ "seqread_direct", "seqread_direct", OPT_BOOL, SCOPE_SCENARIO, 0, F(seqread_direct), "yes",
-	  NORANGE, NULL, NULL, NULL, "Read with O_DIRECT (no) uses the guest page cache." },
+	  NORANGE, NULL, NULL, NULL,
+	  "Read with O_DIRECT, bypassing the guest page cache; no = read through the guest "
+	  "page cache (repeated reads of a region that fits in it come from guest RAM)." },
 	{ "timeout", "timeout", OPT_DURATION, SCOPE_SCENARIO, 0, F(timeout_ns), "300s", NS(1),
 	  NS(86400), "s", NULL, NULL, "Abort the migration and fail the scenario after this long." },
 	{ "before", "before", OPT_DURATION, SCOPE_SCENARIO, 0, F(before_ns), "5s", NS(0.5), NS(3600),
@@ -244,7 +260,8 @@ const char *opt_suggest(enum opt_scope scope, const char *name)
 const char *opt_type_name(enum opt_type t)
 {
 	static const char *const names[] = { "bool",     "integer", "duration", "size", "rate",
-					     "fraction", "enum",    "string",   "path" };
+					     "fraction", "enum",    "string",   "path",
+					     "size or fraction" };
 	return names[t];
 }
 
@@ -252,7 +269,8 @@ enum unit_kind opt_unit_kind(enum opt_type t)
 {
 	switch (t) {
 	case OPT_DURATION: return UNIT_DURATION;
-	case OPT_SIZE: return UNIT_SIZE;
+	case OPT_SIZE:
+	case OPT_SIZE_FRAC: return UNIT_SIZE;
 	case OPT_RATE: return UNIT_RATE;
 	default: return UNIT_FRACTION;
 	}
@@ -296,7 +314,10 @@ static void range_text(const struct mb_option *o, char *buf, size_t len)
 	}
 	unit_format(opt_unit_kind(o->type), o->min, o->unit, lo, sizeof(lo));
 	unit_format(opt_unit_kind(o->type), o->max, o->unit, hi, sizeof(hi));
-	snprintf(buf, len, "%s..%s", lo, hi);
+	if (o->type == OPT_SIZE_FRAC)
+		snprintf(buf, len, "%s..%s or a fraction in (0,1]", lo, hi);
+	else
+		snprintf(buf, len, "%s..%s", lo, hi);
 }
 
 static size_t count_enums(const char *const *e)
@@ -365,6 +386,24 @@ int opt_parse_value(const struct mb_option *o, const char *text, const char *bar
 		out->i = n;
 		return MB_OK;
 	}
+	case OPT_SIZE_FRAC: {
+		/* A bare number or a percentage is a fraction, a size has a unit;
+		 * sizes start at a page (min) so the two never share a value. */
+		const char *suf = unit_suffix(text);
+		if (!suf || !strcmp(suf, "%")) {
+			rc = unit_parse(UNIT_FRACTION, text, NULL, &v);
+			if (rc)
+				return mb_err_ctx(rc, "%s", o->full);
+			if (v != 0 && !(v > 0 && v <= 1 + 1e-12))
+				return mb_err(MB_EINPUT,
+					      "%s: %s is neither a fraction in (0,1] (0.8, 80%%) nor a "
+					      "size with a unit (900MiB)",
+					      o->full, text);
+			out->d = v > 1 ? 1 : v;
+			return MB_OK;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -380,6 +419,7 @@ int opt_parse_value(const struct mb_option *o, const char *text, const char *bar
 	switch (o->type) {
 	case OPT_DURATION: out->i = (int64_t)llround(v); break;
 	case OPT_SIZE: out->u = (uint64_t)llround(v); break;
+	case OPT_SIZE_FRAC: out->d = (double)llround(v); break;
 	default: out->d = v; break;
 	}
 	return MB_OK;
@@ -395,7 +435,8 @@ void opt_store(const struct mb_option *o, struct mb_config *cfg, const struct op
 	case OPT_DURATION: memcpy(f, &v->i, sizeof(v->i)); break;
 	case OPT_SIZE: memcpy(f, &v->u, sizeof(v->u)); break;
 	case OPT_RATE:
-	case OPT_FRACTION: memcpy(f, &v->d, sizeof(v->d)); break;
+	case OPT_FRACTION:
+	case OPT_SIZE_FRAC: memcpy(f, &v->d, sizeof(v->d)); break;
 	case OPT_ENUM: memcpy(f, &v->e, sizeof(v->e)); break;
 	case OPT_STRING:
 	case OPT_PATH: memcpy(f, &v->s, sizeof(v->s)); break;
@@ -412,7 +453,8 @@ struct optval opt_load(const struct mb_option *o, const struct mb_config *cfg)
 	case OPT_DURATION: memcpy(&v.i, f, sizeof(v.i)); break;
 	case OPT_SIZE: memcpy(&v.u, f, sizeof(v.u)); break;
 	case OPT_RATE:
-	case OPT_FRACTION: memcpy(&v.d, f, sizeof(v.d)); break;
+	case OPT_FRACTION:
+	case OPT_SIZE_FRAC: memcpy(&v.d, f, sizeof(v.d)); break;
 	case OPT_ENUM: memcpy(&v.e, f, sizeof(v.e)); break;
 	case OPT_STRING:
 	case OPT_PATH: memcpy(&v.s, f, sizeof(v.s)); break;
@@ -438,6 +480,13 @@ void opt_format(const struct mb_option *o, const struct optval *v, char *out, si
 			snprintf(out, len, "0");
 		else
 			snprintf(out, len, "%g%%", v->d * 100);
+		break;
+	case OPT_SIZE_FRAC:
+		/* As it parses back: a fraction bare, a size with its unit. */
+		if (v->d <= 1)
+			snprintf(out, len, "%g", v->d);
+		else
+			unit_format(UNIT_SIZE, v->d, o->unit, out, len);
 		break;
 	case OPT_ENUM: snprintf(out, len, "%s", o->enums[v->e]); break;
 	case OPT_STRING:

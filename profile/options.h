@@ -32,6 +32,8 @@ enum opt_type {
 	OPT_ENUM,     /* one of opt->enums, stored as its index */
 	OPT_STRING,   /* printable text */
 	OPT_PATH,     /* a file path, relative to the profile's directory */
+	OPT_SIZE_FRAC, /* double: a size in bytes ("900MiB", at least a page) or a
+			* fraction of another key in (0,1] ("0.8", "80%"); 0 = none */
 };
 
 enum opt_scope {
@@ -94,6 +96,8 @@ struct mb_config {
 	bool seqread_direct;
 	uint64_t memdirty_size;
 	double memdirty_rate;  /* bytes/s, 0 = as fast as possible */
+	double resident;       /* OPT_SIZE_FRAC: bytes, or a fraction of memory; 0 = none */
+	int resident_pattern;  /* enum resident_pattern */
 
 	/* migration (pre-copy settings) */
 	int64_t max_downtime_ns;

@@ -24,7 +24,8 @@ json_object *opt_config_json(const struct mb_config *cfg, unsigned scope_mask)
 		case OPT_DURATION: j = jf_num((double)v.i / 1e9); break;
 		case OPT_SIZE: j = json_object_new_int64((int64_t)v.u); break;
 		case OPT_RATE:
-		case OPT_FRACTION: j = jf_num(v.d); break;
+		case OPT_FRACTION:
+		case OPT_SIZE_FRAC: j = jf_num(v.d); break;
 		case OPT_ENUM: j = json_object_new_string(opt->enums[v.e]); break;
 		case OPT_STRING:
 		case OPT_PATH: j = json_object_new_string(v.s ? v.s : ""); break;

@@ -57,6 +57,8 @@ void wl_params_from_config(const struct mb_config *c, struct wl_params *p)
 	p->seqread_direct = c->seqread_direct;
 	p->memdirty_size = c->memdirty_size;
 	p->memdirty_rate = c->memdirty_rate;
+	p->resident = wl_resident_bytes(c->resident, c->memory);
+	p->resident_pattern = c->resident_pattern;
 	p->guest_args = c->guest_args;
 }
 

@@ -177,7 +177,8 @@ static bool optval_eq(const struct mb_option *o, const struct optval *a, const s
 	case OPT_DURATION: return a->i == b->i;
 	case OPT_SIZE: return a->u == b->u;
 	case OPT_RATE:
-	case OPT_FRACTION: return a->d == b->d;
+	case OPT_FRACTION:
+	case OPT_SIZE_FRAC: return a->d == b->d;
 	case OPT_ENUM: return a->e == b->e;
 	default: return !strcmp(a->s, b->s);
 	}

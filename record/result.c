@@ -89,6 +89,18 @@ static const struct jf_field link_fields[] = {
 #undef T
 };
 
+static const struct jf_field resident_fields[] = {
+#define T struct res_resident
+	{ "bytes", JF_U64, JF_AT(T, bytes), .doc = "asked for (a fraction of memory resolved)" },
+	{ "pattern", JF_STR, JF_AT(T, pattern) },
+	{ "filled_bytes", JF_U64, JF_AT(T, filled_bytes), JF_IF(T, reported),
+	  .doc = "what the guest reported it filled and holds" },
+	{ "fill_s", JF_NUM, JF_AT(T, fill_s), JF_IF(T, reported) },
+	{ "locked", JF_BOOL, JF_AT(T, locked), JF_IF(T, reported) },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field storage_fields[] = {
 	{ "mode", JF_STR, JF_AT(struct res_storage, mode) },
 	{ "why", JF_STR, JF_AT(struct res_storage, why) },
@@ -278,6 +290,7 @@ const struct jf_field res_scenario_fields[] = {
 	{ "link", JF_OBJ, JF_AT(T, link), JF_IF(T, has_link), .sub = link_fields },
 	{ "guest_reused", JF_BOOL, JF_AT(T, guest_reused), JF_IF(T, has_guest) },
 	{ "guest_boot_s", JF_NUM, JF_AT(T, guest_boot_s), JF_IF(T, has_guest) },
+	{ "resident", JF_OBJ, JF_AT(T, resident), JF_IF(T, has_guest), .sub = resident_fields },
 	{ "storage", JF_OBJ, JF_AT(T, storage), JF_IF(T, has_guest), .sub = storage_fields },
 	{ "source", JF_STR, JF_AT(T, source), JF_OMIT },
 	{ "destination", JF_STR, JF_AT(T, destination), JF_OMIT },

@@ -108,6 +108,17 @@ struct res_link {
 	struct res_probe probe;
 };
 
+/* The guest's resident memory (workloads/fill.h): asked for, and what the
+ * guest reported it filled in its "resident" event. */
+struct res_resident {
+	uint64_t bytes;                /* asked for, fraction resolved; 0 = none */
+	char *pattern;                 /* random, same, zero */
+	bool reported;                 /* the guest's report arrived: */
+	uint64_t filled_bytes;         /* bytes it filled and holds */
+	double fill_s;                 /* the fill, by the guest's clock */
+	bool locked;                   /* mlock() held them */
+};
+
 struct res_storage {
 	char *mode;                    /* storage ops name */
 	char *why;                     /* why that mode */
@@ -250,7 +261,8 @@ struct res_scenario {
 	/* guest */
 	bool has_guest;
 	bool guest_reused;             /* pingpong: the guest of the last scenario */
-	double guest_boot_s;           /* NaN when reused */
+	double guest_boot_s;           /* NaN when reused (includes the resident fill) */
+	struct res_resident resident;
 	struct res_storage storage;
 	char *source, *destination, *guest_host_after; /* host names, NULL = not reached */
 	/* dirty rate before the baseline window, prediction (run/predict.c) */

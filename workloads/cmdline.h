@@ -15,6 +15,21 @@
 enum wl_kind { WL_CPUADD, WL_SEQREAD, WL_MEMDIRTY, WL_IDLE, WL_KIND_LAST };
 MB_ENUM_DECL(wl_kind);
 
+/* The resident memory's contents; the names are the guest's
+ * migbench.resident_pattern= values (workloads/fill.h). */
+enum resident_pattern { RESIDENT_RANDOM, RESIDENT_SAME, RESIDENT_ZERO, RESIDENT_PATTERN_LAST };
+MB_ENUM_DECL(resident_pattern);
+
+/* Guest memory that resident memory must leave to the guest itself: the
+ * kernel (code, data, slabs, page structs, the zones' reserves), the
+ * initramfs unpacked in RAM (~3 MiB), the 16 MiB the guest program keeps
+ * free (workloads/mbguest.c) and the workload.  Measured under Debian's
+ * cloud kernel at init: MemAvailable 440 MiB of 512 MiB, 870 MiB of 1 GiB
+ * (a 900 MiB fill of a 1 GiB guest is OOM-killed).  The rule below leaves
+ * exactly what those two need (400 MiB of 512 MiB and 848 MiB of 1 GiB
+ * fill and run); above 1 GiB it is unmeasured and errs on the safe side. */
+#define WL_RESIDENT_RESERVE_MIB 48
+
 /* What the guest is told to run (profile/params.h fills it from a config). */
 struct wl_params {
 	int kind;                /* enum wl_kind */
@@ -26,12 +41,21 @@ struct wl_params {
 	bool seqread_direct;     /* O_DIRECT */
 	uint64_t memdirty_size;  /* working set written */
 	double memdirty_rate;    /* bytes/s, 0 = as fast as possible */
+	uint64_t resident;       /* bytes filled and held at boot, 0 = none */
+	int resident_pattern;    /* enum resident_pattern */
 	const char *guest_args;  /* extra kernel command line, NULL or "" = none */
 };
 
 /* "console=ttyS0,115200 quiet migbench.wl=cpuadd migbench.interval=...ns ..."
  * plus p->guest_args.  MB_EINPUT if it does not fit in len. */
 int wl_cmdline(const struct wl_params *p, char *buf, size_t len) MB_WUR;
+
+/* Bytes of resident memory for `resident` (OPT_SIZE_FRAC: bytes, or a
+ * fraction of memory), rounded down to whole 4 KiB pages. */
+uint64_t wl_resident_bytes(double resident, uint64_t memory);
+/* What resident memory must leave in a guest of `memory` bytes:
+ * WL_RESIDENT_RESERVE_MIB plus 1/8 of memory (848 MiB of 1 GiB fit). */
+uint64_t wl_resident_reserve(uint64_t memory);
 
 /* The unit the workload's counter is in ("add", "B", "beat"; "?" if unknown). */
 const char *wl_unit(int workload);

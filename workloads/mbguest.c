@@ -4,6 +4,10 @@
  * chosen workload, and writes a protocol line (samples/proto.h) to stdout
  * - the console - every interval from a sampler thread.
  *
+ * With migbench.resident it first fills and locks that much memory
+ * (workloads/fill.h) and reports it in a "resident" event; sampling starts
+ * after the fill.
+ *
  *   mbguest                       parameters from /proc/cmdline
  *   mbguest migbench.wl=cpuadd ... parameters from argv
  */
@@ -15,10 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "samples/proto.h"
+#include "workloads/fill.h"
 #include "workloads/wl.h"
 
 _Atomic uint64_t wl_progress;
@@ -142,6 +149,10 @@ static int set_param(const char *key, const char *val, char *err, size_t len)
 		bad = parse_size(val, &par.wss);
 	else if (!strcmp(key, "rate"))
 		bad = parse_size(val, &par.rate);
+	else if (!strcmp(key, "resident"))
+		bad = parse_size(val, &par.resident);
+	else if (!strcmp(key, "resident_pattern"))
+		bad = (par.resident_pattern = fill_pattern_parse(val)) < 0;
 	else if (!strcmp(key, "fault")) {
 		const char *at = strchr(val, '@');
 		snprintf(par.fault, sizeof(par.fault), "%.*s", (int)(at ? at - val : (long)strlen(val)), val);
@@ -175,6 +186,71 @@ static int parse_words(char *text, char *err, size_t len)
 		if (set_param(w + 9, eq + 1, err, len) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* ---- resident memory ----------------------------------------------------------- */
+
+/* MemAvailable of /proc/meminfo in bytes, 0 if unknown.  Not MemFree: in
+ * a 1 GiB guest at init MemFree is 935 MiB but MemAvailable 870 MiB, and a
+ * 900 MiB fill was OOM-killed (measured); at 512 MiB both are 440 MiB. */
+static uint64_t mem_available(void)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+/* Fill migbench.resident bytes with the pattern and keep them: the mapping
+ * is never unmapped and is locked when the kernel lets us (the guest has
+ * no swap either way), so the migration has to carry it for the whole
+ * scenario.  Reports what it did in a "resident" event. */
+static int resident_fill(char *err, size_t len)
+{
+	/* What the guest kernel and the workload itself need on top. */
+	const uint64_t margin = 16u << 20;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t bytes = par.resident - par.resident % page, avail, seed = 0;
+	int64_t t0, t1;
+	void *mem;
+	int locked;
+	char text[160];
+
+	if (bytes == 0)
+		return 0;
+	avail = mem_available();
+	if (avail && bytes + margin > avail) {
+		snprintf(err, len,
+			 "migbench.resident=%llu does not fit: the guest has %llu bytes available "
+			 "(MemAvailable) and keeps %llu for itself",
+			 (unsigned long long)bytes, (unsigned long long)avail,
+			 (unsigned long long)margin);
+		return -1;
+	}
+	/* Distinct random pages in every boot (two guests must not share any). */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		snprintf(err, len, "cannot map %llu bytes of resident memory: %s",
+			 (unsigned long long)bytes, strerror(errno));
+		return -1;
+	}
+	t0 = now_ns();
+	fill_region(mem, bytes, page, par.resident_pattern, seed, 0, NULL, NULL);
+	t1 = now_ns();
+	locked = mlock(mem, bytes) == 0;
+	snprintf(text, sizeof(text), "bytes=%llu pattern=%s seconds=%.3f locked=%d available=%llu",
+		 (unsigned long long)bytes, fill_pattern_name(par.resident_pattern),
+		 (double)(t1 - t0) / 1e9, locked, (unsigned long long)avail);
+	event("resident", text);
 	return 0;
 }
 
@@ -270,6 +346,8 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "unknown workload migbench.wl=%s", par.name);
 	if (!err[0] && par.interval_ns == 0 && par.duration_ns == 0)
 		snprintf(err, sizeof(err), "migbench.interval=0 (no samples) needs migbench.duration");
+	if (!err[0] && resident_fill(err, sizeof(err)) < 0 && !err[0])
+		snprintf(err, sizeof(err), "filling the resident memory failed");
 	if (!err[0] && wl->setup(&par, err, sizeof(err)) < 0 && !err[0])
 		snprintf(err, sizeof(err), "setup failed");
 	if (err[0]) {

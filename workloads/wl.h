@@ -23,6 +23,8 @@ struct wl_params {
 	int direct;            /* migbench.direct: O_DIRECT (1) or page cache (0) */
 	uint64_t wss;          /* migbench.wss: memdirty working set, bytes */
 	uint64_t rate;         /* migbench.rate: memdirty bytes/s, 0 = as fast as possible */
+	uint64_t resident;     /* migbench.resident: bytes filled and held before the workload */
+	int resident_pattern;  /* migbench.resident_pattern: enum fill_pattern (fill.h) */
 	char fault[16];        /* migbench.fault: test hook exit|hang|panic ... */
 	int64_t fault_at_ns;   /* ... at this time after start (migbench.fault=exit@3s) */
 };

@@ -55,6 +55,16 @@ cases=(
 "tcp_buffers not a size|[global]\ntcp_buffers = lots|bad.ini:2: tcp_buffers: 'lots' is not os, bdp or a size"
 "tcp_buffers too small|[global]\ntcp_buffers = 1KiB|bad.ini:2: tcp_buffers: 1KiB is out of range (64KiB..1GiB)"
 "retired tcp_buffer_max|[global]\ntcp_buffer_max = 64MiB|bad.ini:2: tcp_buffer_max was replaced by tcp_buffers: write tcp_buffers = SIZE"
+"resident larger than memory|[global]\nmemory = 512MiB\nresident = 1GiB|bad.ini:3: resident (1024 MiB) is larger than the guest's memory (512 MiB)"
+"resident leaves no room|[global]\nmemory = 1GiB\nresident = 0.95|bad.ini:3: resident (972 MiB) must leave at least 176 MiB of the guest's memory (1024 MiB)"
+"resident fraction above 1|[global]\nresident = 1.5|bad.ini:2: resident: 1.5 is neither a fraction in (0,1]"
+"resident percent above 100|[global]\nresident = 120%%|bad.ini:2: resident: 120% is neither a fraction in (0,1]"
+"resident negative|[global]\nresident = -0.2|bad.ini:2: resident: -0.2 is neither a fraction in (0,1]"
+"resident below a page|[global]\nresident = 100B|bad.ini:2: resident: 100B is out of range"
+"resident in bits|[global]\nresident = 800Mbit|bad.ini:2: resident: '800Mbit': a lowercase b means bits"
+"resident in an experiment|[big]\nmemory = 256MiB\nresident = 200MiB|bad.ini:3: resident (200 MiB) must leave at least 80 MiB"
+"resident with memdirty|[global]\nmemory = 512MiB\nresident = 360MiB\nworkload = memdirty\nmemdirty_size = 64MiB|resident (360 MiB) and memdirty_size (64 MiB) together must leave"
+"unknown resident pattern|[global]\nresident = 0.5\nresident_pattern = randm|bad.ini:3: resident_pattern: unknown value 'randm', did you mean 'random'?"
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r name text want <<<"$c"

@@ -33,7 +33,7 @@ static const struct table tables[] = {
 	T(jitter_dist, JITTER_DIST_LAST),   T(link_backend, LINK_BACKEND_LAST),
 	T(compression, COMPRESSION_LAST),   T(virt_type, VIRT_TYPE_LAST),
 	T(storage_mode, STORAGE_MODE_LAST), T(guest_mode, GUEST_MODE_LAST),
-	T(run_order, RUN_ORDER_LAST),
+	T(run_order, RUN_ORDER_LAST),       T(resident_pattern, RESIDENT_PATTERN_LAST),
 };
 
 static void test_round_trip(void **state)
@@ -95,6 +95,7 @@ static void test_known_names(void **state)
 	assert_string_equal(storage_mode_to_string(STORE_LIBISCSI), store_libiscsi_ops.name);
 	assert_string_equal(guest_mode_to_string(GUEST_PINGPONG), "pingpong");
 	assert_string_equal(run_order_to_string(ORDER_RANDOM), "random");
+	assert_string_equal(resident_pattern_to_string(RESIDENT_SAME), "same");
 }
 
 /* Every enum key of the option table lists one of the owners' tables, and

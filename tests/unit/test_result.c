@@ -101,6 +101,12 @@ static void full_record(struct res_scenario *r)
 						 .tcp_bytes = 150000000, .tcp_seconds = 1 };
 	r->has_guest = true;
 	r->guest_boot_s = 3.5;
+	r->resident.bytes = 943718400;
+	res_set(&r->resident.pattern, "random");
+	r->resident.reported = true;
+	r->resident.filled_bytes = 943718400;
+	r->resident.fill_s = 2.5;
+	r->resident.locked = true;
 	res_set(&r->storage.mode, "libiscsi");
 	res_set(&r->storage.why, "QEMU's initiator works here");
 	res_set(&r->source, "lab-src");
