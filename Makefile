@@ -66,11 +66,9 @@ lab_SRCS     += lab/storage.c
 lab_SRCS     += lab/links.c
 lab_SRCS     += lab/guest.c
 lab_SRCS     += lab/status.c
-netem_SRCS   := netem/link.c netem/netem_nl.c netem/delayline.c netem/dl_queue.c \
-                netem/probe.c
-netem_SRCS   += netem/dl_proto.c
-netem_SRCS   += netem/dl_tun.c
-netem_SRCS   += netem/dl_daemon.c
+# The emulated link: netem via libnl, the userspace delay line, the probe.
+link_SRCS    := link/link.c link/netem_nl.c link/delayline.c link/dl_queue.c \
+                link/probe.c link/dl_proto.c link/dl_tun.c link/dl_daemon.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c workloads/fill.c
@@ -86,7 +84,7 @@ cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_li
                 cli/cmd_guest.c cli/cmd_report.c cli/cmd_compare.c cli/cmd_run.c cli/cmd_delayline.c \
                 cli/cmd_storage.c
 
-LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(netem_SRCS) $(storage_SRCS) \
+LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(link_SRCS) $(storage_SRCS) \
             $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(model_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
             $(cli_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...

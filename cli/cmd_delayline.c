@@ -1,7 +1,7 @@
 /* cmd_delayline.c - `migbench delayline --dir STATEDIR` (internal): the
- * delay line process a link's backend starts (netem/delayline.c). */
+ * delay line process a link's backend starts (link/delayline.c). */
 #include "cli/commands.h"
-#include "netem/link.h"
+#include "link/link.h"
 
 int cmd_delayline(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "lab/lab.h"
-#include "netem/link.h"
+#include "link/link.h"
 
 struct target {
 	bool from_spec;         /* --spec FILE: real holds allocated strings */

@@ -24,7 +24,7 @@
 #include <json-c/json.h>
 
 #include "core/err.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "storage/store.h"
 
 #define LAB_SCHEMA_VERSION 1

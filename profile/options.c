@@ -13,7 +13,7 @@
 #include "core/util.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "storage/store.h"
 #include "workloads/cmdline.h"
 

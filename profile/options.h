@@ -50,7 +50,7 @@ enum opt_flags {
 
 /* The enum fields of struct mb_config are ints: each enum and its names
  * live in the subsystem that owns it (wl_kind in workloads/cmdline.h;
- * link_path, jitter_dist, link_backend in netem/link.h; compression in
+ * link_path, jitter_dist, link_backend in link/link.h; compression in
  * migrate/migrate.h; virt_type in migrate/domain.h; storage_mode in
  * storage/store.h).  The option table refers to their name tables.  The two
  * run-wide ones belong to this layer: plan/ and run/ are built on it. */

@@ -8,7 +8,7 @@
 #include "core/err.h"
 #include "lab/lab.h"
 #include "migrate/migrate.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "profile/options.h"
 #include "workloads/cmdline.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "netem/link.h"
+#include "link/link.h"
 
 /* A host name label character (underscore too: some sites use it). */
 static bool name_char(char c)

@@ -1,6 +1,6 @@
 /* result.c - the scenario record's field tables, its writer, reader and
  * schema (see result.h).  Every key of a scenarios.jsonl line is here (the
- * link's own keys are in netem/link.c); change a key here and the schema,
+ * link's own keys are in link/link.c); change a key here and the schema,
  * the writer and the readers follow. */
 #include "record/result.h"
 

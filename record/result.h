@@ -25,7 +25,7 @@
 
 #include "core/err.h"
 #include "core/jfield.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "samples/phases.h"
 
 /* 2: outcome, outcome_why, migration.progress; the completed job's figures

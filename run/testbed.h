@@ -12,7 +12,7 @@
 #include <libvirt/libvirt.h>
 
 #include "lab/lab.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "plan/plan.h"
 #include "storage/store.h"
 

@@ -1,4 +1,4 @@
-/* test_dl_proto.c - the delay line's control protocol (netem/dl_proto.h):
+/* test_dl_proto.c - the delay line's control protocol (link/dl_proto.h):
  * every message round-trips through its encoder and decoder, malformed
  * messages are refused with a message naming what is wrong (never a crash:
  * truncations and byte flips of valid messages too), and the line framing
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "core/err.h"
-#include "netem/dl_proto.h"
+#include "link/dl_proto.h"
 
 static struct link_params sample_params(void)
 {

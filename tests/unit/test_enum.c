@@ -14,7 +14,7 @@
 #include "core/enum.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "profile/options.h"
 #include "storage/store.h"
 #include "workloads/cmdline.h"

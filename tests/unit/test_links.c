@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "core/util.h"
-#include "netem/link.h"
+#include "link/link.h"
 #include "plan/plan.h"
 #include "profile/links.h"
 #include "profile/options_json.h"

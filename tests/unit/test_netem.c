@@ -20,9 +20,9 @@
 #include <netlink/route/tc.h>
 #include <netlink/utils.h>
 
-#include "netem/dl_queue.h"
-#include "netem/link.h"
-#include "netem/netem_nl.h"
+#include "link/dl_queue.h"
+#include "link/link.h"
+#include "link/netem_nl.h"
 
 /* Random reserve/commit/pop against a model queue: every packet comes out
  * in order with its length and due time; never more than fits. */

@@ -37,7 +37,7 @@
  * TUN helpers both use are dl_tun.c.
  */
 #define _GNU_SOURCE
-#include "netem/link.h"
+#include "link/link.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,9 +55,9 @@
 #include "core/exec.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "netem/dl_proto.h"
-#include "netem/dl_tun.h"
-#include "netem/link_int.h"
+#include "link/dl_proto.h"
+#include "link/dl_tun.h"
+#include "link/link_int.h"
 
 #include <linux/pkt_sched.h>
 #include <linux/tc_act/tc_mirred.h>

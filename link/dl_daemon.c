@@ -3,7 +3,7 @@
  * TUNs, one thread per direction holds each packet for its due time, and
  * the main thread answers the control socket (dl_proto.h). */
 #define _GNU_SOURCE
-#include "netem/link.h"
+#include "link/link.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +27,10 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "netem/dl_proto.h"
-#include "netem/dl_queue.h"
-#include "netem/dl_tun.h"
-#include "netem/link_int.h"
+#include "link/dl_proto.h"
+#include "link/dl_queue.h"
+#include "link/dl_tun.h"
+#include "link/link_int.h"
 
 /* Wake this long before a release and spin to it: waking a vCPU that has
  * idled for tens of milliseconds can take a few hundred microseconds. */

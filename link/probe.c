@@ -4,7 +4,7 @@
  * a thread inside b's namespace, the client in a thread inside a's; every
  * socket has a deadline, so a cut link gives an error, not a hang. */
 #define _GNU_SOURCE
-#include "netem/link.h"
+#include "link/link.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "netem/link_int.h"
+#include "link/link_int.h"
 
 #define CHUNK (256 * 1024)
 

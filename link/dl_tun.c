@@ -2,7 +2,7 @@
  * dl_tun.h): a TUN belongs to the namespace it is made in, so it is opened
  * from a thread that entered it. */
 #define _GNU_SOURCE
-#include "netem/dl_tun.h"
+#include "link/dl_tun.h"
 
 #include <fcntl.h>
 #include <net/if.h> /* before linux/if.h: libc-compat sorts them out */
@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "netem/link_int.h"
+#include "link/link_int.h"
 
 #define TUN_FLAGS (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR)
 

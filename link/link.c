@@ -2,7 +2,7 @@
  * names of the link's enums, the choice of backend, link specs on disk,
  * TCP buffer limits inside a namespace, and JSON of states and probes. */
 #define _GNU_SOURCE
-#include "netem/link.h"
+#include "link/link.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,7 +15,7 @@
 #include "core/exec.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "netem/link_int.h"
+#include "link/link_int.h"
 
 MB_ENUM_IMPL(link_path, LINK_PATH_LAST, "migration", "storage", "both");
 MB_ENUM_IMPL(jitter_dist, JITTER_DIST_LAST, "uniform", "normal", "pareto", "paretonormal");

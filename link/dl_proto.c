@@ -2,7 +2,7 @@
  * one encoder and one checking decoder per message, the line framing, and
  * the state directory's file names.  Both ends link this file. */
 #define _GNU_SOURCE
-#include "netem/dl_proto.h"
+#include "link/dl_proto.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 #ifndef MB_LINK_INT_H
 #define MB_LINK_INT_H
 
-#include "netem/link.h"
+#include "link/link.h"
 
 /* setns the calling thread into the netns file at path (NULL: stay). */
 int link_enter_netns(const char *path) MB_WUR;

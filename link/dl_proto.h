@@ -1,6 +1,6 @@
 /* dl_proto.h - the delay line's control protocol, defined once for both
- * ends: the link backend (netem/delayline.c, the client) and the
- * `migbench delayline` process (netem/dl_daemon.c).
+ * ends: the link backend (link/delayline.c, the client) and the
+ * `migbench delayline` process (link/dl_daemon.c).
  *
  * One request and one reply per connection on the unix socket
  * STATEDIR/ctl.sock, each a JSON object on one line (at most DL_MSG_MAX
@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "netem/link.h"
+#include "link/link.h"
 
 #define DL_PROTO_VERSION 1
 #define DL_MSG_MAX 65536

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
-#include "netem/link.h"
+#include "link/link.h"
 
 /* The TUN beside a veth end: "<ifname>dl". */
 void dl_tun_name(const char *ifname, char *out, size_t len);

@@ -84,8 +84,8 @@ struct link_ops {
 	int (*show)(const struct link_spec *l, struct link_state *out);
 };
 
-extern const struct link_ops link_netem_ops;     /* netem/netem_nl.c */
-extern const struct link_ops link_delayline_ops; /* netem/delayline.c */
+extern const struct link_ops link_netem_ops;     /* link/netem_nl.c */
+extern const struct link_ops link_delayline_ops; /* link/delayline.c */
 /* The delay line process of the link whose spec.json is in statedir
  * (`migbench delayline --dir STATEDIR`); returns when told to quit. */
 int link_delayline_main(const char *statedir) MB_WUR;

@@ -5,7 +5,7 @@
 
 #include <netlink/route/qdisc.h>
 
-#include "netem/link.h"
+#include "link/link.h"
 
 #define NETEM_MAJOR 0x4d42 /* "MB": the root netem qdisc is 4d42: */
 #define TBF_MAJOR 0x4d43   /* its tbf child, for a rate cap */

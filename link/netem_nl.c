@@ -11,7 +11,7 @@
  * our handle, and apply() refuses to replace someone else's.
  */
 #define _GNU_SOURCE
-#include "netem/netem_nl.h"
+#include "link/netem_nl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,7 +31,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "netem/link_int.h"
+#include "link/link_int.h"
 
 static const char *const dist_dirs[] = { "/usr/lib/x86_64-linux-gnu/tc", "/usr/lib/tc", "/usr/lib64/tc",
 					 "/usr/local/lib/tc", NULL };

@@ -4,14 +4,14 @@
  * wraps: when the space left at the end cannot hold a full-size packet, the
  * ring wraps early (wrap_at marks where).  Packets are read straight into
  * the ring, so the only copy is the kernel's. */
-#include "netem/dl_queue.h"
+#include "link/dl_queue.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "netem/link.h"
+#include "link/link.h"
 
 #define HDR 16
 #define REC(n) (HDR + (((size_t)(n) + 7) & ~(size_t)7))
