@@ -107,6 +107,91 @@ static void print_state(const char *name, const struct link_state *s)
 	printf("\n");
 }
 
+/* link set: apply the config's link settings to every link of the target;
+ * in the lab the sites' TCP buffers follow tcp_buffers. */
+static int link_set(const struct mb_config *c, struct target *t)
+{
+	struct link_params lp;
+	int rc = MB_OK;
+	link_params_from_config(c, &lp);
+	for (int i = 0; i < t->n && !rc; i++)
+		rc = t->ops->apply(t->links[i], &lp);
+	/* The hosts' TCP buffers must cover the new bandwidth-delay product. */
+	if (!rc && t->lab_mode) {
+		struct link_tcp_buffers want;
+		uint64_t size;
+		int mode;
+		rc = tcp_buffers_from_config(c, &mode, &size);
+		if (!rc && mode == TCPBUF_OS)
+			rc = link_get_tcp_buffers(NULL, &want);
+		else if (!rc)
+			link_tcp_buffers_sized(mode == TCPBUF_SIZE ? size : link_tcp_buffer_for(&lp),
+					       &want);
+		for (int i = 0; i < 2 && !rc; i++)
+			rc = link_set_tcp_buffers(t->lab.site[i].netns, &want);
+	}
+	if (!rc) {
+		char d[32];
+		unit_human(UNIT_DURATION, (double)lp.delay_ns, d, sizeof(d));
+		printf("link set: RTT +%s on %d link%s (%s)\n", d, t->n, t->n == 1 ? "" : "s", t->ops->name);
+	}
+	return rc;
+}
+
+static int link_clear(struct target *t)
+{
+	int rc = MB_OK;
+	for (int i = 0; i < t->n && !rc; i++)
+		rc = t->ops->clear(t->links[i]);
+	if (!rc)
+		printf("link clear: %d link%s plain\n", t->n, t->n == 1 ? "" : "s");
+	return rc;
+}
+
+static int link_show(struct target *t, bool json)
+{
+	json_object *arr = json_object_new_array();
+	int rc = MB_OK;
+	for (int i = 0; i < t->n && !rc; i++) {
+		struct link_state st;
+		rc = t->ops->show(t->links[i], &st);
+		if (rc)
+			break;
+		if (json) {
+			json_object *o = link_state_json(&st);
+			json_object_object_add(o, "name", json_object_new_string(t->links[i]->name));
+			json_object_array_add(arr, o);
+		} else {
+			print_state(t->links[i]->name, &st);
+		}
+	}
+	if (!rc && json)
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+	json_object_put(arr);
+	return rc;
+}
+
+/* link probe: RTT and single-stream TCP over the migration path. */
+static int link_probe_cmd(const struct mb_config *c, struct target *t, bool json)
+{
+	struct probe_opts po = { .rtt_count = 50, .duration_ns = c->probe_time_ns };
+	struct probe_result pr;
+	int rc = link_probe(t->links[0], &po, &pr);
+	if (!rc && json) {
+		json_object *o = link_probe_json(&pr);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else if (!rc) {
+		printf("RTT      min %.3f  avg %.3f  p50 %.3f  p99 %.3f  max %.3f ms (%d pings)\n",
+		       pr.rtt_min_s * 1e3, pr.rtt_avg_s * 1e3, pr.rtt_p50_s * 1e3, pr.rtt_p99_s * 1e3,
+		       pr.rtt_max_s * 1e3, pr.rtt_n);
+		printf("TCP      %.1f MB/s (%.2f Gbit/s) over %.1f s; second half %.1f MB/s\n",
+		       pr.tcp_bytes_per_s / 1e6, pr.tcp_bytes_per_s * 8 / 1e9, pr.tcp_seconds,
+		       pr.tcp_steady_bytes_per_s / 1e6);
+	}
+	return rc;
+}
+
 int cmd_link(int argc, char **argv)
 {
 	static const struct cli_flag flags[] = {
@@ -155,70 +240,14 @@ int cmd_link(int argc, char **argv)
 			    cli_get(&a, "spec"));
 	if (rc)
 		goto done;
-	if (!strcmp(verb, "set")) {
-		struct link_params lp;
-		link_params_from_config(&c, &lp);
-		for (int i = 0; i < t.n && !rc; i++)
-			rc = t.ops->apply(t.links[i], &lp);
-		/* The hosts' TCP buffers must cover the new bandwidth-delay product. */
-		if (!rc && t.lab_mode) {
-			struct link_tcp_buffers want;
-			uint64_t size;
-			int mode;
-			rc = tcp_buffers_from_config(&c, &mode, &size);
-			if (!rc && mode == TCPBUF_OS)
-				rc = link_get_tcp_buffers(NULL, &want);
-			else if (!rc)
-				link_tcp_buffers_sized(mode == TCPBUF_SIZE ? size : link_tcp_buffer_for(&lp),
-						       &want);
-			for (int i = 0; i < 2 && !rc; i++)
-				rc = link_set_tcp_buffers(t.lab.site[i].netns, &want);
-		}
-		if (!rc) {
-			char d[32];
-			unit_human(UNIT_DURATION, (double)lp.delay_ns, d, sizeof(d));
-			printf("link set: RTT +%s on %d link%s (%s)\n", d, t.n, t.n == 1 ? "" : "s", t.ops->name);
-		}
-	} else if (!strcmp(verb, "clear")) {
-		for (int i = 0; i < t.n && !rc; i++)
-			rc = t.ops->clear(t.links[i]);
-		if (!rc)
-			printf("link clear: %d link%s plain\n", t.n, t.n == 1 ? "" : "s");
-	} else if (!strcmp(verb, "show")) {
-		json_object *arr = json_object_new_array();
-		for (int i = 0; i < t.n && !rc; i++) {
-			struct link_state st;
-			rc = t.ops->show(t.links[i], &st);
-			if (rc)
-				break;
-			if (json) {
-				json_object *o = link_state_json(&st);
-				json_object_object_add(o, "name", json_object_new_string(t.links[i]->name));
-				json_object_array_add(arr, o);
-			} else {
-				print_state(t.links[i]->name, &st);
-			}
-		}
-		if (!rc && json)
-			printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
-		json_object_put(arr);
-	} else {
-		struct probe_opts po = { .rtt_count = 50, .duration_ns = c.probe_time_ns };
-		struct probe_result pr;
-		rc = link_probe(t.links[0], &po, &pr);
-		if (!rc && json) {
-			json_object *o = link_probe_json(&pr);
-			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-			json_object_put(o);
-		} else if (!rc) {
-			printf("RTT      min %.3f  avg %.3f  p50 %.3f  p99 %.3f  max %.3f ms (%d pings)\n",
-			       pr.rtt_min_s * 1e3, pr.rtt_avg_s * 1e3, pr.rtt_p50_s * 1e3, pr.rtt_p99_s * 1e3,
-			       pr.rtt_max_s * 1e3, pr.rtt_n);
-			printf("TCP      %.1f MB/s (%.2f Gbit/s) over %.1f s; second half %.1f MB/s\n",
-			       pr.tcp_bytes_per_s / 1e6, pr.tcp_bytes_per_s * 8 / 1e9, pr.tcp_seconds,
-			       pr.tcp_steady_bytes_per_s / 1e6);
-		}
-	}
+	if (!strcmp(verb, "set"))
+		rc = link_set(&c, &t);
+	else if (!strcmp(verb, "clear"))
+		rc = link_clear(&t);
+	else if (!strcmp(verb, "show"))
+		rc = link_show(&t, json);
+	else
+		rc = link_probe_cmd(&c, &t, json);
 done:
 	close_target(&t);
 out:
