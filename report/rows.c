@@ -249,10 +249,19 @@ static int read_config(json_object *rec, struct rep_row *row)
 	if (!json_object_is_type(cfg, json_type_object))
 		return mb_err(MB_EINPUT, CONFIG_PATH " is %s, not an object",
 			      type_name(cfg));
+	json_object *lk = json_object_object_get(cfg, "link");
+	/* A named link is the x axis like the delay: its name and the values it
+	 * bundles are not a series of their own. */
+	bool named = lk && json_object_is_type(lk, json_type_string) && json_object_get_string_len(lk);
 	json_object_object_foreach(cfg, k, v)
 	{
+		static const char *const bundled[] = { "link", "jitter", "jitter_dist", "loss", "rate",
+						       "rate_up", "rate_down" };
 		const struct mb_option *o = opt_find_full(k);
-		if (!o || !(o->flags & OPT_LIST) || !strcmp(k, "delay") || !strcmp(k, "workload"))
+		bool skip = !o || !(o->flags & OPT_LIST) || !strcmp(k, "delay") || !strcmp(k, "workload");
+		for (size_t i = 0; named && !skip && i < MB_ARRAY_SIZE(bundled); i++)
+			skip = !strcmp(k, bundled[i]);
+		if (skip)
 			continue;
 		if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 			return mb_err(MB_EINPUT, CONFIG_PATH ".%s is %s, not a value", o->full, type_name(v));

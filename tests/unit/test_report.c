@@ -407,6 +407,41 @@ static void test_labels_mixed_types(void **state)
 	rep_free(&set);
 }
 
+/* Named links are the x axis like the delay: a sweep over study4 and
+ * study16 (each with its own rate) is one series per workload, while a
+ * rate swept without a named link stays a series of its own. */
+static void test_labels_named_links(void **state)
+{
+	static const char *const recs[] = {
+		"\"workload\":\"cpuadd\",\"config\":{\"link\":\"study4\",\"rate\":609610000}",
+		"\"workload\":\"cpuadd\",\"config\":{\"link\":\"study16\",\"rate\":151790000}",
+		"\"workload\":\"seqread\",\"config\":{\"link\":\"study16\",\"rate\":151790000}",
+		"\"workload\":\"cpuadd\",\"config\":{\"link\":\"\",\"rate\":1000000}",
+		"\"workload\":\"cpuadd\",\"config\":{\"link\":\"\",\"rate\":2000000}",
+	};
+	struct rep_set set = { 0 };
+	char **labels;
+	(void)state;
+	set.rows = mb_xcalloc(MB_ARRAY_SIZE(recs), sizeof(*set.rows));
+	for (size_t i = 0; i < MB_ARRAY_SIZE(recs); i++) {
+		char *text = mb_xasprintf("{\"id\":\"r%zu\",\"status\":\"ok\",%s}", i, recs[i]);
+		json_object *o = json_tokener_parse(text);
+		assert_non_null(o);
+		assert_int_equal(rep_row_from_json(o, &set.rows[set.n++]), MB_OK);
+		json_object_put(o);
+		free(text);
+	}
+	labels = rep_series_labels(&set);
+	assert_string_equal(labels[0], "cpuadd");
+	assert_string_equal(labels[1], "cpuadd");
+	assert_string_equal(labels[2], "seqread");
+	/* The most common value (on a tie the earliest) is left out. */
+	assert_non_null(strstr(labels[4], "rate 2 MB/s"));
+	assert_string_not_equal(labels[3], labels[4]);
+	rep_labels_free(labels, set.n);
+	rep_free(&set);
+}
+
 /* Every key path the report reads is a key of the record (record/'s field
  * tables, or the option table under config.): a renamed key fails here. */
 static void test_paths_are_record_keys(void **state)
@@ -512,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_row_typed),
 		cmocka_unit_test(test_row_type_confusion),
 		cmocka_unit_test(test_labels_mixed_types),
+		cmocka_unit_test(test_labels_named_links),
 		cmocka_unit_test(test_paths_are_record_keys),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_groups),
