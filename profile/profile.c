@@ -180,7 +180,7 @@ static bool optval_eq(const struct mb_option *o, const struct optval *a, const s
 	case OPT_FRACTION:
 	case OPT_SIZE_FRAC: return a->d == b->d;
 	case OPT_ENUM: return a->e == b->e;
-	default: return !strcmp(a->s, b->s);
+	default: return a->s && b->s ? !strcmp(a->s, b->s) : a->s == b->s; /* NULL: a value refused */
 	}
 }
 
