@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/util.h"
 #include "storage/store.h"
 
 int cmd_storage(int argc, char **argv)
@@ -42,10 +43,9 @@ int cmd_storage(int argc, char **argv)
 		rc = cmd_bad_verb("storage", a.pos[0], verbs, 2);
 	} else {
 		const char *lun = cli_get(&a, "lun");
-		char *end = NULL;
-		long n = lun ? strtol(lun, &end, 10) : 1;
-		if (lun && (*end || end == lun))
-			rc = mb_err(MB_EINPUT, "--lun '%s': expected a number", lun);
+		long long n = 1;
+		if (lun && mb_parse_ll(lun, 0, 16383, &n))
+			rc = mb_err(MB_EINPUT, "--lun '%s': expected a number from 0 to 16383", lun);
 		if (!rc)
 			rc = store_target_parse(cli_get(&a, "portal"), cli_get(&a, "iqn"), (int)n, &t);
 		if (!rc)
