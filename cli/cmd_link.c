@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "lab/lab.h"
 #include "link/link.h"
+#include "run/testbed.h"
 
 struct target {
 	bool from_spec;         /* --spec FILE: real holds allocated strings */
@@ -44,9 +45,12 @@ static int open_target(const struct mb_config *c, int path, bool all, const char
 	}
 	if (c->hosts_source[0]) {
 		char dev[64] = "";
+		int rc;
 		if (!c->hosts_netem_dev[0])
 			return mb_err(MB_EUNSUPP, "[hosts] has no netem_dev: no link to shape on this machine");
-		sscanf(c->hosts_netem_dev, "%63s", dev);
+		rc = tb_netem_dev(c->hosts_netem_dev, dev, sizeof(dev));
+		if (rc)
+			return rc;
 		t->real.name = "wan";
 		t->real.a.ifname = mb_xstrdup(dev);
 		t->links[t->n++] = &t->real;

@@ -166,17 +166,12 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 	if (rc)
 		return rc;
 	if (c->hosts_netem_dev[0]) {
-		char a[64] = "", b[64] = "";
-		if (sscanf(c->hosts_netem_dev, "%63s %63s", a, b) < 1)
-			return mb_err(MB_EINPUT, "hosts.netem_dev: no interface named");
-		snprintf(tb->real_dev, sizeof(tb->real_dev), "%s", a);
+		rc = tb_netem_dev(c->hosts_netem_dev, tb->real_dev, sizeof(tb->real_dev));
+		if (rc)
+			return rc;
 		tb->real_link.name = "wan";
 		tb->real_link.a.ifname = tb->real_dev;
 		tb->real_link.statedir = NULL;
-		if (b[0])
-			return mb_err(MB_EINPUT, "hosts.netem_dev '%s': shaping two local interfaces is "
-						 "not supported yet; name one (it gets the whole RTT)",
-				      c->hosts_netem_dev);
 		rc = link_choose(LINKB_NETEM, &tb->link, tb->link_why, sizeof(tb->link_why));
 		if (rc)
 			return rc;
@@ -185,6 +180,19 @@ static int open_hosts(struct testbed *tb, const struct plan *pl)
 		snprintf(tb->link_why, sizeof(tb->link_why),
 			 "no hosts.netem_dev: the link is used as it is");
 	}
+	return MB_OK;
+}
+
+int tb_netem_dev(const char *netem_dev, char *out, size_t len)
+{
+	char a[64] = "", b[64] = "";
+	if (sscanf(netem_dev, "%63s %63s", a, b) < 1)
+		return mb_err(MB_EINPUT, "hosts.netem_dev: no interface named");
+	if (b[0])
+		return mb_err(MB_EINPUT, "hosts.netem_dev '%s': shaping two local interfaces is "
+					 "not supported yet; name one (it gets the whole RTT)",
+			      netem_dev);
+	snprintf(out, len, "%s", a);
 	return MB_OK;
 }
 

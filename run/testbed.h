@@ -72,6 +72,8 @@ void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
 /* The link the probe measures (the migration path). */
 const struct link_spec *tb_wan(const struct testbed *tb);
 
+/* The one interface hosts.netem_dev names (on this machine), into out. */
+int tb_netem_dev(const char *netem_dev, char *out, size_t len) MB_WUR;
 /* The TCP buffer limits in force on host i: read in its namespace in the
  * lab, over ssh on a qemu+ssh:// host, here for a local URI; MB_EUNSUPP
  * with the reason when there is no way to run a command on the host. */
