@@ -257,12 +257,17 @@ static const struct jf_field phases_fields[] = {
 	{ "before", JF_OBJ, JF_AT(struct res_phases, before), .sub = phase_fields },
 	{ "during", JF_OBJ, JF_AT(struct res_phases, during), .sub = phase_fields },
 	{ "after", JF_OBJ, JF_AT(struct res_phases, after), .sub = phase_fields },
+	{ "running", JF_OBJ, JF_AT(struct res_phases, running), .sub = phase_fields,
+	  .doc = "during without the stop-and-copy pause: from the start to the last sample before "
+		 "the guest paused (rate null when the pause was not seen)" },
 	JF_END,
 };
 
 static const struct jf_field ratio_fields[] = {
 	{ "during", JF_NUM, JF_AT(struct res_ratio, during) },
 	{ "after", JF_NUM, JF_AT(struct res_ratio, after) },
+	{ "running", JF_NUM, JF_AT(struct res_ratio, running),
+	  .doc = "phases.running.rate / phases.before.rate: the ratio without the pause" },
 	JF_END,
 };
 

@@ -228,10 +228,12 @@ struct res_phase {
 
 struct res_phases {
 	struct res_phase before, during, after;
+	struct res_phase running;      /* during without the stop-and-copy pause */
 };
 
 struct res_ratio {
 	double during, after;          /* during.rate / before.rate, after.rate / before.rate */
+	double running;                /* running.rate / before.rate (during, pause left out) */
 };
 
 struct res_scenario {

@@ -103,7 +103,7 @@ static double at(const struct rep_row *row, size_t off)
 
 struct rep_stat rep_group_stat(const struct rep_set *set, const struct rep_group *g, size_t off, bool converged)
 {
-	struct rep_stat st = { NAN, NAN, 0 };
+	struct rep_stat st = { NAN, NAN, NAN, 0 };
 	double sum = 0, sum2 = 0;
 	for (int i = 0; i < g->n; i++) {
 		const struct rep_row *row = &set->rows[g->rows[i]];
@@ -119,7 +119,9 @@ struct rep_stat rep_group_stat(const struct rep_set *set, const struct rep_group
 		st.mean = sum / st.n;
 	if (st.n >= 2) {
 		double var = (sum2 - st.n * st.mean * st.mean) / (st.n - 1);
-		st.ci = rep_t95(st.n - 1) * sqrt(var > 0 ? var : 0) / sqrt(st.n);
+		double sd = sqrt(var > 0 ? var : 0);
+		st.ci = rep_t95(st.n - 1) * sd / sqrt(st.n);
+		st.cv = st.mean != 0 ? sd / fabs(st.mean) : NAN;
 	}
 	return st;
 }
@@ -140,6 +142,7 @@ static const struct {
 	{ "migration_iterations", OFF(iterations), true },
 	{ "ratio_during", OFF(ratio_during), true },
 	{ "ratio_after", OFF(ratio_after), true },
+	{ "ratio_running", OFF(ratio_running), true },
 	{ "unfinished_time_s", OFF(prog_time_s), false },
 	{ "unfinished_iteration", OFF(prog_iteration), false },
 	{ "unfinished_memory_remaining_bytes", OFF(prog_remaining), false },

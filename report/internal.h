@@ -56,7 +56,7 @@ void rep_sweep(struct render *r, bool delay_varies);
  * against the measured ones (predicted.c). */
 void rep_predicted(struct render *r);
 
-enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_NMETRIC };
+enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_M_RATIO_RUN, REP_NMETRIC };
 
 /* What was drawn, for index.html. */
 struct rep_plotted {
@@ -96,6 +96,7 @@ int rep_groups_nsettings(const struct rep_groups *gs);
 
 struct rep_stat {
 	double mean, ci;       /* NaN when no repetition has it; ci NaN below 2 */
+	double cv;             /* sample standard deviation / mean; NaN below 2 */
 	int n;
 };
 /* Mean and 95% CI of the double at off in struct rep_row over the group's

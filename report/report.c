@@ -26,12 +26,58 @@ double rep_t95(int df)
 	return df < 30 ? 2.06 : df < 60 ? 2.01 : 1.96;
 }
 
+/* The cell columns of summary.csv: each row's cell (its settings and
+ * delay, the repetitions of one point) and, over the cell's converged
+ * repetitions, mean, 95% CI and coefficient of variation of these. */
+static const struct {
+	const char *col;
+	size_t off;
+} cell_cols[] = {
+	{ "migration_total_s", offsetof(struct rep_row, total_s) },
+	{ "migration_downtime_s", offsetof(struct rep_row, downtime_s) },
+	{ "ratio_during", offsetof(struct rep_row, ratio_during) },
+	{ "ratio_running", offsetof(struct rep_row, ratio_running) },
+};
+
+static void cell_num(struct rep_buf *b, double v)
+{
+	rep_bputs(b, ",");
+	if (isfinite(v))
+		rep_bprintf(b, "%.9g", v);
+}
+
+static void cell_csv(struct rep_buf *b, const struct rep_set *set, const struct rep_group *g)
+{
+	rep_bputs(b, ",\"");
+	if (isfinite(g->delay_ms))
+		rep_bprintf(b, "%.9g ms ", g->delay_ms);
+	for (const char *s = g->label; *s; s++)
+		rep_bputs(b, *s == '"' ? "\"\"" : *s == '\n' || *s == '\r' ? " " : (char[]){ *s, 0 });
+	rep_bprintf(b, "\",%d", g->n);
+	for (size_t k = 0; k < MB_ARRAY_SIZE(cell_cols); k++) {
+		struct rep_stat st = rep_group_stat(set, g, cell_cols[k].off, true);
+		cell_num(b, st.mean);
+		cell_num(b, st.ci);
+		cell_num(b, st.cv);
+	}
+}
+
 char *rep_summary_csv(const struct rep_set *set)
 {
 	struct rep_buf b = { 0 };
+	struct rep_groups gs;
+	const struct rep_group **of = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*of));
 	size_t nc = rep_ncolumns();
+	rep_groups_build(set, &gs);
+	for (int i = 0; i < gs.n; i++)
+		for (int j = 0; j < gs.g[i].n; j++)
+			of[gs.g[i].rows[j]] = &gs.g[i];
 	for (size_t c = 0; c < nc; c++)
 		rep_bprintf(&b, "%s%s", c ? "," : "", rep_column_name(c));
+	rep_bputs(&b, ",cell,cell_repetitions");
+	for (size_t k = 0; k < MB_ARRAY_SIZE(cell_cols); k++)
+		rep_bprintf(&b, ",cell_%s_mean,cell_%s_ci95,cell_%s_cv", cell_cols[k].col, cell_cols[k].col,
+			    cell_cols[k].col);
 	rep_bputs(&b, "\n");
 	for (int i = 0; i < set->n; i++) {
 		for (size_t c = 0; c < nc; c++) {
@@ -39,8 +85,11 @@ char *rep_summary_csv(const struct rep_set *set)
 				rep_bputs(&b, ",");
 			rep_column_csv(&set->rows[i], c, &b);
 		}
+		cell_csv(&b, set, of[i]);
 		rep_bputs(&b, "\n");
 	}
+	free(of);
+	rep_groups_free(&gs);
 	return b.s;
 }
 

@@ -82,6 +82,7 @@ static const struct field row_fields[] = {
 	{ "after_n", "phases.after.n", RN(after_n) },
 	{ "ratio_during", "ratio.during", RN(ratio_during) },
 	{ "ratio_after", "ratio.after", RN(ratio_after) },
+	{ "ratio_running", "ratio.running", RN(ratio_running) },
 	{ "guest_gap_s", "guest_gap_s", RN(guest_gap_s) },
 	{ "samples_lost", "samples.lost", RN(samples_lost) },
 	{ "probe_rtt_avg_s", "link.probe.rtt_avg_s", RN(probe_rtt_avg_s) },

@@ -107,9 +107,11 @@ void rep_labels_free(char **labels, int n)
 /* ---- sweep plots ---------------------------------------------------------------- */
 
 const char *const rep_sweep_file[REP_NMETRIC] = { "migration-time-vs-delay", "downtime-vs-delay",
-						  "relative-performance-vs-delay" };
+						  "relative-performance-vs-delay",
+						  "relative-performance-running-vs-delay" };
 static const char *const sweep_ylabel[REP_NMETRIC] = { "migration time (s)", "downtime (s)",
-						       "throughput during migration / before" };
+						       "throughput during migration / before",
+						       "throughput during migration, pause left out / before" };
 static const char *const colors[] = { "#1f5fa8", "#c0392b", "#27864a", "#8e44ad",
 				      "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
 
@@ -160,6 +162,7 @@ static struct point *sweep_points(const struct rep_set *set, int *npts, char ***
 		p->m[REP_M_TOTAL] = row->total_s;
 		p->m[REP_M_DOWNTIME] = row->downtime_s;
 		p->m[REP_M_RATIO] = row->ratio_during;
+		p->m[REP_M_RATIO_RUN] = row->ratio_running;
 		p->lower = isfinite(row->memory) && row->probe_tcp_bytes_per_s > 0
 				   ? row->memory / row->probe_tcp_bytes_per_s : NAN;
 		(*npts)++;

@@ -678,12 +678,15 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	char *csv;
 
 	phases_compute(v, n, w.t_ref, w.before, w.start, w.resume, w.after, &ph);
+	phases_running(v, n, w.t_ref, w.start, moved ? s->mr.t_pause : 0, &ph);
 	rec->has_phases = true;
 	phase_record(&rec->phases.before, &ph.before, unit);
 	phase_record(&rec->phases.during, &ph.during, unit);
 	phase_record(&rec->phases.after, &ph.after, unit);
+	phase_record(&rec->phases.running, &ph.running, unit);
 	rec->ratio.during = ph.ratio_during;
 	rec->ratio.after = ph.ratio_after;
+	rec->ratio.running = ph.ratio_running;
 	rec->guest_gap_s = ph.gap_s;
 	rec->guest_gap_start_s = ph.gap_start_s;
 	rec->guest_clock_gap_s = ph.guest_gap_s;

@@ -115,3 +115,22 @@ void phases_compute(const struct obs *v, size_t n, int64_t t_ref, int64_t t_befo
 	if (out->received && seq_last >= seq_first && seq_last - seq_first + 1 > out->received)
 		out->lost = seq_last - seq_first + 1 - out->received;
 }
+
+void phases_running(const struct obs *v, size_t n, int64_t t_ref, int64_t t_start, int64_t t_pause,
+		    struct phases *out)
+{
+	int64_t last = 0;
+	for (size_t i = 0; t_pause > t_start && i < n && v[i].host_ns < t_pause; i++)
+		last = v[i].host_ns;
+	memset(&out->running, 0, sizeof(out->running));
+	out->running.rate = out->running.stddev = NAN;
+	out->ratio_running = NAN;
+	if (last <= t_start) {
+		out->running.start_s = (double)(t_start - t_ref) / 1e9;
+		out->running.end_s = NAN;
+		return;
+	}
+	/* Up to and including the last sample: window() takes [a, b). */
+	window(v, n, t_ref, t_start, last + 1, &out->running);
+	out->ratio_running = out->before.rate > 0 ? out->running.rate / out->before.rate : NAN;
+}

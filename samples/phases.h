@@ -38,8 +38,12 @@ struct phase_stats {
 
 struct phases {
 	struct phase_stats before, during, after;
+	/* during without the stop-and-copy pause: from the start to the last
+	 * sample before the guest paused (NaN rate when the pause was not seen) */
+	struct phase_stats running;
 	double ratio_during;   /* during.rate / before.rate (the study's relative performance) */
 	double ratio_after;
+	double ratio_running;  /* running.rate / before.rate */
 	double gap_s;          /* longest host-time gap between consecutive samples in before..after */
 	double gap_start_s;    /* when that gap began (relative) */
 	double guest_gap_s;    /* the same gap measured by the guest's clock */
@@ -57,5 +61,11 @@ double phases_count_at(const struct obs *v, size_t n, int64_t t);
  * output.  Samples must be in receipt order. */
 void phases_compute(const struct obs *v, size_t n, int64_t t_ref, int64_t t_before,
 		    int64_t t_start, int64_t t_resume, int64_t t_after, struct phases *out);
+
+/* The during window without the pause: [t_start, last sample before
+ * t_pause].  Not interpolated across the pause (that would count the
+ * pause as progress).  t_pause 0 (not seen): running.rate NaN. */
+void phases_running(const struct obs *v, size_t n, int64_t t_ref, int64_t t_start, int64_t t_pause,
+		    struct phases *out);
 
 #endif

@@ -112,6 +112,31 @@ static void test_counter_going_backwards_is_dropped(void **state)
 	assert_int_equal(p.received, 3);
 }
 
+/* Without the pause the same guest ran at full speed during the migration:
+ * the ratio with the pause is below 1, without it 1; the window ends at the
+ * last sample before the pause, not interpolated across it. */
+static void test_running_excludes_pause(void **state)
+{
+	struct obs_log l = { 0 };
+	struct phases p;
+	(void)state;
+	synth(&l, false);
+	phases_compute(l.v, l.n, 0, 1000 * MS, 5000 * MS, 8000 * MS, 12000 * MS, &p);
+	phases_running(l.v, l.n, 0, 5000 * MS, 7050 * MS, &p);
+	assert_true(fabs(p.running.rate - 1000) < 1);
+	assert_true(fabs(p.ratio_running - 1) < 0.01);
+	assert_true(p.ratio_during < 0.9);
+	assert_true(fabs(p.running.end_s - 7.0) < 0.01);
+	assert_int_equal(p.running.n, 21);
+	/* The pause not seen: nothing claimed. */
+	phases_running(l.v, l.n, 0, 5000 * MS, 0, &p);
+	assert_true(isnan(p.running.rate) && isnan(p.ratio_running));
+	/* Paused before the first sample of the window: no rate either. */
+	phases_running(l.v, l.n, 0, 5000 * MS, 5000 * MS + 1, &p);
+	assert_true(isnan(p.running.rate));
+	obs_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_interpolation_edges),
 		cmocka_unit_test(test_no_data_is_nan),
 		cmocka_unit_test(test_counter_going_backwards_is_dropped),
+		cmocka_unit_test(test_running_excludes_pause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,12 @@ static void test_summary_matches_records(void **state)
 	assert_null(strstr(csv, "boom")); /* the failed record was replaced */
 	assert_true(set.rows[1].total_s == 3.5);
 	assert_true(isnan(set.rows[0].pause_s));
+	/* Both rows are one cell (same settings and delay): its repetitions,
+	 * then mean, 95% CI and CV of the migration time (2.25 and 3.5 s). */
+	assert_non_null(strstr(csv, ",cell,cell_repetitions,cell_migration_total_s_mean,"
+				    "cell_migration_total_s_ci95,cell_migration_total_s_cv,"));
+	assert_non_null(strstr(csv, ",\"16 ms cpuadd\",2,2.875,7.94125"));
+	assert_non_null(strstr(csv, ",0.307437"));
 	free(csv);
 	rep_free(&set);
 	free(dir);
