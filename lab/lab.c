@@ -73,6 +73,15 @@ static void remove_namespaces(const struct lab *lab, struct mb_error *first)
 	free(prefix);
 }
 
+bool lab_fits(const struct lab *lab, const struct lab_params *p)
+{
+	if (lab->sto.size == p->lun_size)
+		return true;
+	mb_info("lab '%s' has a %llu MiB LUN, the profile asks for %llu MiB (lab.lun_size): rebuilding it",
+		lab->name, (unsigned long long)(lab->sto.size >> 20), (unsigned long long)(p->lun_size >> 20));
+	return false;
+}
+
 /* Down with the lab's lock held: state.json says what is there, or (no
  * state: a crashed up) the names do. */
 static int down_locked(const struct lab_params *p, bool purge)
@@ -140,6 +149,8 @@ static bool up_and_healthy(struct lab *lab, const struct lab_params *p)
 	json_object_put(st);
 	if (!healthy)
 		mb_info("lab '%s' is only partly up; rebuilding it", lab->name);
+	else if (!lab_fits(lab, p))
+		return false;
 	return healthy;
 }
 

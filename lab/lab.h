@@ -87,6 +87,8 @@ void lab_init(struct lab *lab, const struct lab_params *p);
  * lab's lock while it works (MB_EUNSUPP naming the holder when busy). */
 int lab_up(struct lab *lab, const struct lab_params *p, bool *existed) MB_WUR;
 /* The same, for a caller that holds the lab's lock already (a run). */
+/* Whether a loaded lab is built as p asks (its LUN's size); says why not. */
+bool lab_fits(const struct lab *lab, const struct lab_params *p);
 int lab_up_locked(struct lab *lab, const struct lab_params *p, bool *existed) MB_WUR;
 /* Remove every namespace, process, mount, link and file of the lab (under
  * the lab's lock: refused while a run or another up/down holds it). */

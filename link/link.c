@@ -18,6 +18,7 @@
 #include "link/link_int.h"
 
 MB_ENUM_IMPL(link_path, LINK_PATH_LAST, "migration", "storage", "both");
+MB_ENUM_IMPL(target_site, TARGET_SITE_LAST, "lan", "source", "destination", "remote");
 MB_ENUM_IMPL(jitter_dist, JITTER_DIST_LAST, "uniform", "normal", "pareto", "paretonormal");
 /* The names of the backends' ops, and "auto". */
 MB_ENUM_IMPL(link_backend, LINK_BACKEND_LAST, "auto", "netem", "delayline");

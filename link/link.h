@@ -25,6 +25,11 @@
 /* Which path of the testbed gets the link settings (the link_path key). */
 enum link_path { PATH_MIGRATION, PATH_STORAGE, PATH_BOTH, LINK_PATH_LAST };
 MB_ENUM_DECL(link_path);
+/* Where the iSCSI target sits (the target_site key): on a LAN both hosts
+ * reach unshaped, beside the source (the destination reaches it across the
+ * link), beside the destination, or across the link from both. */
+enum target_site { TARGET_LAN, TARGET_SOURCE, TARGET_DESTINATION, TARGET_REMOTE, TARGET_SITE_LAST };
+MB_ENUM_DECL(target_site);
 /* Distribution of the delay variation (the jitter_dist key). */
 enum jitter_dist { DIST_UNIFORM, DIST_NORMAL, DIST_PARETO, DIST_PARETONORMAL, JITTER_DIST_LAST };
 MB_ENUM_DECL(jitter_dist);

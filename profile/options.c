@@ -20,6 +20,7 @@
 /* The run-wide enums of this layer; every other enum's names come from the
  * subsystem that owns it. */
 MB_ENUM_IMPL(guest_mode, GUEST_MODE_LAST, "fresh", "pingpong");
+MB_ENUM_IMPL(guest_start, GUEST_START_LAST, "restore", "boot");
 MB_ENUM_IMPL(run_order, RUN_ORDER_LAST, "sequential", "interleaved", "random");
 
 #define F(field) offsetof(struct mb_config, field)
@@ -119,6 +120,13 @@ const struct mb_option mb_options[] = {
 	  NORANGE, NULL, link_path_names, "on",
 	  "Where the link settings apply: the migration path between the hosts, the storage "
 	  "path to the iSCSI target, or both." },
+	{ "target_site", "target_site", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(target_site), "lan",
+	  NORANGE, NULL, target_site_names, "ts",
+	  "Where the iSCSI target sits: lan (both hosts reach it unshaped), source (beside the "
+	  "source host: the destination reaches it across the link, as after a WAN migration "
+	  "with the disk left behind), destination, or remote (across the link from both).  In "
+	  "the lab the storage paths far from the target get the link settings; on real hosts "
+	  "the target is where it is and this records it." },
 	{ "queue", "queue", OPT_SIZE, SCOPE_SCENARIO, 0, F(queue), "0", 0, 17179869184.0, "MiB",
 	  NULL, NULL,
 	  "Link queue limit per direction; 0 = sized from the bandwidth-delay product." },
@@ -170,6 +178,12 @@ const struct mb_option mb_options[] = {
 	  guest_mode_names, NULL,
 	  "fresh: boot a guest for every scenario; pingpong: keep one guest per workload and "
 	  "migrate it back and forth." },
+	{ "guest_start", "guest_start", OPT_ENUM, SCOPE_RUN, 0, F(guest_start), "restore", NORANGE, NULL,
+	  guest_start_names, NULL,
+	  "How fresh guests start: restore (the first guest of a kind is booted, settled and saved; "
+	  "every scenario that wants it starts from a restore of that saved state: the same clean "
+	  "guest each time, without a boot and a memory fill each; lab only) or boot (a boot "
+	  "per scenario)." },
 	{ "order", "order", OPT_ENUM, SCOPE_RUN, 0, F(order), "sequential", NORANGE, NULL,
 	  run_order_names, NULL,
 	  "Scenario order: sequential (repetitions together), interleaved (round-robin over "

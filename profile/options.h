@@ -56,6 +56,8 @@ enum opt_flags {
  * run-wide ones belong to this layer: plan/ and run/ are built on it. */
 enum guest_mode { GUEST_FRESH, GUEST_PINGPONG, GUEST_MODE_LAST };
 MB_ENUM_DECL(guest_mode);
+enum guest_start { GUEST_START_RESTORE, GUEST_START_BOOT, GUEST_START_LAST };
+MB_ENUM_DECL(guest_start);
 enum run_order { ORDER_SEQUENTIAL, ORDER_INTERLEAVED, ORDER_RANDOM, RUN_ORDER_LAST };
 MB_ENUM_DECL(run_order);
 
@@ -75,6 +77,7 @@ struct mb_config {
 	double rate;           /* bytes/s cap each direction, 0 = none */
 	uint64_t queue;        /* link queue limit in bytes, 0 = from the BDP */
 	int link_path;         /* enum link_path: which path gets the delay */
+	int target_site;       /* enum target_site: where the iSCSI target sits */
 	bool probe;            /* probe the link before each scenario */
 	int64_t probe_time_ns; /* throughput part of the probe */
 	int64_t dirty_rate_time_ns; /* the guest's dirty-rate measurement, 0 = off */
@@ -119,6 +122,7 @@ struct mb_config {
 
 	/* run */
 	int guest_mode;        /* enum guest_mode */
+	int guest_start;       /* enum guest_start: how fresh guests start */
 	int order;             /* enum run_order */
 	int64_t seed;
 

@@ -60,6 +60,8 @@ static int open_lab(struct testbed *tb, const struct plan *pl)
 		if (lab_status(&tb->lab, &st, &healthy) == MB_OK && !healthy) {
 			mb_info("lab '%s' is not healthy: rebuilding it", tb->lab.name);
 			rc = lab_up_locked(&tb->lab, &lp, &existed);
+		} else if (!lab_fits(&tb->lab, &lp)) {
+			rc = lab_up_locked(&tb->lab, &lp, &existed);
 		}
 		json_object_put(st);
 	}
@@ -491,6 +493,24 @@ void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out)
 		return;
 	}
 	out->n = lab_links_for(&tb->lab, link_path, out->spec);
+}
+
+void tb_target_links(const struct testbed *tb, int target_site, int src, struct tb_links *out)
+{
+	static const char *const sto[2] = { "sto-src", "sto-dst" }; /* site 0, site 1 */
+	bool far[2] = { false, false };
+	if (tb->kind != TB_LAB)
+		return;
+	far[!src] = target_site == TARGET_SOURCE || target_site == TARGET_REMOTE;
+	far[src] = target_site == TARGET_DESTINATION || target_site == TARGET_REMOTE;
+	for (int i = 0; i < 2; i++) {
+		const struct link_spec *l = lab_link(&tb->lab, sto[i]);
+		bool have = false;
+		for (int k = 0; k < out->n; k++)
+			have |= out->spec[k] == l;
+		if (far[i] && l && !have && out->n < LAB_NLINKS)
+			out->spec[out->n++] = l;
+	}
 }
 
 const struct link_spec *tb_wan(const struct testbed *tb)

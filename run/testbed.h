@@ -69,6 +69,11 @@ int tb_ensure(struct testbed *tb, const struct plan *pl) MB_WUR;
 
 /* The links a scenario's link_path covers ("wan" for migration). */
 void tb_links_for(const struct testbed *tb, int link_path, struct tb_links *out);
+/* Add to out the storage paths that cross the link when the target sits
+ * at target_site (enum target_site) and the guest starts on site src: in
+ * the lab the storage link of the site(s) far from the target; nothing on
+ * real hosts (the target is where it is). */
+void tb_target_links(const struct testbed *tb, int target_site, int src, struct tb_links *out);
 /* The link the probe measures (the migration path). */
 const struct link_spec *tb_wan(const struct testbed *tb);
 

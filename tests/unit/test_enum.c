@@ -34,6 +34,7 @@ static const struct table tables[] = {
 	T(compression, COMPRESSION_LAST),   T(virt_type, VIRT_TYPE_LAST),
 	T(storage_mode, STORAGE_MODE_LAST), T(guest_mode, GUEST_MODE_LAST),
 	T(run_order, RUN_ORDER_LAST),       T(resident_pattern, RESIDENT_PATTERN_LAST),
+	T(target_site, TARGET_SITE_LAST),   T(guest_start, GUEST_START_LAST),
 };
 
 static void test_round_trip(void **state)
