@@ -104,6 +104,13 @@ static const struct jf_field resident_fields[] = {
 static const struct jf_field storage_fields[] = {
 	{ "mode", JF_STR, JF_AT(struct res_storage, mode) },
 	{ "why", JF_STR, JF_AT(struct res_storage, why) },
+	{ "target_site", JF_STR, JF_AT(struct res_storage, target_site),
+	  .doc = "where the iSCSI target sits: lan, source, destination or remote (the target_site key)" },
+	{ "target_beside", JF_STR, JF_AT(struct res_storage, target_beside), JF_OMIT,
+	  .doc = "the host the target sits beside (target_site source or destination)" },
+	{ "target_site_emulated", JF_BOOL, JF_AT(struct res_storage, target_site_emulated),
+	  .doc = "true: the lab put the storage paths far from the target across the link; false: "
+		 "real hosts, the target is where it is" },
 	JF_END,
 };
 
@@ -295,6 +302,14 @@ const struct jf_field res_scenario_fields[] = {
 	{ "link", JF_OBJ, JF_AT(T, link), JF_IF(T, has_link), .sub = link_fields },
 	{ "guest_reused", JF_BOOL, JF_AT(T, guest_reused), JF_IF(T, has_guest) },
 	{ "guest_boot_s", JF_NUM, JF_AT(T, guest_boot_s), JF_IF(T, has_guest) },
+	{ "guest_start", JF_STR, JF_AT(T, guest_start), JF_OMIT, JF_IF(T, has_guest),
+	  .doc = "how the fresh guest started: boot, or restore of the saved state of an earlier boot" },
+	{ "guest_start_why", JF_STR, JF_AT(T, guest_start_why), JF_OMIT,
+	  .doc = "why guest_start = restore was not possible here" },
+	{ "guest_restore_s", JF_NUM, JF_AT(T, guest_restore_s), JF_IF(T, has_guest),
+	  .doc = "the restore call to the guest's first sample (null when booted or reused)" },
+	{ "guest_restored_from", JF_STR, JF_AT(T, guest_restored_from), JF_OMIT,
+	  .doc = "the scenario whose booted guest was saved and restored here" },
 	{ "resident", JF_OBJ, JF_AT(T, resident), JF_IF(T, has_guest), .sub = resident_fields },
 	{ "storage", JF_OBJ, JF_AT(T, storage), JF_IF(T, has_guest), .sub = storage_fields },
 	{ "source", JF_STR, JF_AT(T, source), JF_OMIT },

@@ -122,6 +122,9 @@ struct res_resident {
 struct res_storage {
 	char *mode;                    /* storage ops name */
 	char *why;                     /* why that mode */
+	char *target_site;             /* lan, source, destination, remote (enum target_site) */
+	char *target_beside;           /* the host it sits beside (source, destination), else NULL */
+	bool target_site_emulated;     /* the lab shaped the storage paths for it */
 };
 
 /* The running job as last polled (source side): for a migration that did
@@ -263,7 +266,11 @@ struct res_scenario {
 	/* guest */
 	bool has_guest;
 	bool guest_reused;             /* pingpong: the guest of the last scenario */
-	double guest_boot_s;           /* NaN when reused (includes the resident fill) */
+	double guest_boot_s;           /* NaN when reused or restored (includes the resident fill) */
+	char *guest_start;             /* "boot" or "restore" (fresh guests) */
+	char *guest_start_why;         /* guest_start = restore asked for but not possible: why */
+	double guest_restore_s;        /* restore call to the first sample, NaN when booted */
+	char *guest_restored_from;     /* the scenario whose boot was saved */
 	struct res_resident resident;
 	struct res_storage storage;
 	char *source, *destination, *guest_host_after; /* host names, NULL = not reached */

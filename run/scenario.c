@@ -29,6 +29,7 @@
 #include "profile/options_json.h"
 #include "profile/params.h"
 #include "run/predict.h"
+#include "run/template.h"
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
 
@@ -104,14 +105,16 @@ static void on_progress(void *ctx, const struct mig_poll *p)
 
 /* ---- link ------------------------------------------------------------------- */
 
-/* Shape the scenario's path, make sure the others are plain, read back
- * what is installed. */
-static int link_apply(struct testbed *tb, const struct mb_config *c, const struct link_params *lp,
+/* Shape the scenario's path (and the storage paths that target_site puts
+ * across the link, src being the site the guest starts on), make sure the
+ * others are plain, read back what is installed. */
+static int link_apply(struct testbed *tb, const struct mb_config *c, int src, const struct link_params *lp,
 		      struct res_link *l)
 {
 	struct tb_links on, all;
 	int rc = MB_OK;
 	tb_links_for(tb, c->link_path, &on);
+	tb_target_links(tb, c->target_site, src, &on);
 	tb_links_for(tb, PATH_BOTH, &all);
 	for (int i = 0; i < all.n && !rc; i++) {
 		bool want = false;
@@ -207,7 +210,7 @@ static int tcp_setup(struct runner *r, const struct mb_config *c, const struct l
 	return MB_OK;
 }
 
-static int link_setup(struct runner *r, const struct mb_config *c, struct res_link *l)
+static int link_setup(struct runner *r, const struct mb_config *c, int src, struct res_link *l)
 {
 	struct testbed *tb = r->tb;
 	struct link_params lp;
@@ -230,7 +233,7 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 	l->rate_up_bytes_per_s = lp.rate;
 	l->rate_down_bytes_per_s = lp.rate_ba;
 	if (tb->link) {
-		rc = link_apply(tb, c, &lp, l);
+		rc = link_apply(tb, c, src, &lp, l);
 		if (rc)
 			return rc;
 	}
@@ -241,16 +244,6 @@ static int link_setup(struct runner *r, const struct mb_config *c, struct res_li
 }
 
 /* ---- guest -------------------------------------------------------------------- */
-
-static bool same_guest(const struct mb_config *a, const struct mb_config *b)
-{
-	char ca[2048], cb[2048];
-	if (wl_guest_cmdline(a, ca, sizeof(ca)) || wl_guest_cmdline(b, cb, sizeof(cb)))
-		return false;
-	return !strcmp(ca, cb) && a->memory == b->memory && a->vcpus == b->vcpus &&
-	       a->virt_type == b->virt_type && a->storage == b->storage &&
-	       !strcmp(a->kernel, b->kernel) && !strcmp(a->initrd, b->initrd);
-}
 
 static void guest_destroy(struct runner *r)
 {
@@ -524,12 +517,68 @@ static void resident_record(struct res_resident *o, const struct mb_config *c, s
 }
 
 /* Testbed, support check, link, guest (booted or kept). */
+/* The template's guest restored for this scenario, settled. */
+static int guest_restored(struct scn *s, const struct guest_tmpl *t)
+{
+	struct runner *r = s->r;
+	int rc = tmpl_restore(t, r->tb, &r->g, r->raw, &s->rec->guest_restore_s);
+	if (!rc)
+		rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
+	res_set(&s->rec->guest_start, "restore");
+	res_set(&s->rec->guest_restored_from, t->from);
+	return rc;
+}
+
+/* A fresh guest: restored from the saved one of its kind, or booted (and,
+ * with guest_start = restore, saved and restored: every scenario then
+ * starts from the same state, the first one too). */
+static int guest_fresh(struct scn *s)
+{
+	struct runner *r = s->r;
+	char why[160] = "";
+	bool restore = r->pl->run.guest_start == GUEST_START_RESTORE && tmpl_usable(r->tb, why, sizeof(why));
+	struct guest_tmpl *t;
+	char *dir;
+	int rc;
+	if (why[0])
+		res_set(&s->rec->guest_start_why, why);
+	if (restore && !r->tmpl)
+		r->tmpl = mb_xcalloc(1, sizeof(*r->tmpl));
+	if (restore && (t = tmpls_find(r->tmpl, s->c)))
+		return guest_restored(s, t);
+	rc = guest_boot(r, s->sc);
+	if (!rc)
+		rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
+	s->rec->guest_boot_s = r->g.boot_s;
+	res_set(&s->rec->guest_start, "boot");
+	if (rc || !restore)
+		return rc;
+	t = tmpls_slot(r->tmpl);
+	dir = mb_xasprintf("%s/saved", r->tb->lab.dir);
+	rc = tmpl_save(t, r->tb, &r->g, dir, s->sc->id);
+	free(dir);
+	return rc ? rc : guest_restored(s, t);
+}
+
+/* Where the target sits, by site name, and whether the lab emulates it. */
+static void storage_site_record(struct res_storage *o, const struct testbed *tb, const struct mb_config *c,
+				int src)
+{
+	const char *near = c->target_site == TARGET_SOURCE	    ? tb->host[src].name
+			   : c->target_site == TARGET_DESTINATION ? tb->host[!src].name
+								  : NULL;
+	res_set(&o->target_site, target_site_to_string(c->target_site));
+	if (near)
+		res_set(&o->target_beside, near);
+	o->target_site_emulated = tb->kind == TB_LAB;
+}
+
 static int scn_prepare(struct scn *s)
 {
 	struct runner *r = s->r;
 	struct testbed *tb = r->tb;
 	struct live_guest *g = &r->g;
-	bool pingpong = r->pl->run.guest_mode == GUEST_PINGPONG;
+	bool pingpong = r->pl->run.guest_mode == GUEST_PINGPONG, reuse;
 	int rc;
 
 	if (!g->alive || !pingpong) {
@@ -543,22 +592,21 @@ static int scn_prepare(struct scn *s)
 	}
 	phase_event(r, "link");
 	s->rec->has_link = true;
-	rc = link_setup(r, s->c, &s->rec->link);
+	reuse = g->alive && pingpong && guest_same(&g->cfg, s->c);
+	storage_site_record(&s->rec->storage, r->tb, s->c, reuse ? g->site : 0);
+	rc = link_setup(r, s->c, reuse ? g->site : 0, &s->rec->link);
 	if (rc)
 		return rc;
-	if (g->alive && pingpong && same_guest(&g->cfg, s->c)) {
+	if (reuse) {
 		s->rec->guest_reused = true;
 		pthread_mutex_lock(&g->con.mu);
 		g->con.raw = r->raw;
 		pthread_mutex_unlock(&g->con.mu);
 	} else {
 		guest_destroy(r);
-		rc = guest_boot(r, s->sc);
-		if (!rc)
-			rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
+		rc = guest_fresh(s);
 		if (rc)
 			return rc;
-		s->rec->guest_boot_s = g->boot_s;
 	}
 	s->rec->has_guest = true;
 	resident_record(&s->rec->resident, s->c, &g->con);
@@ -803,6 +851,10 @@ void runner_finish(struct runner *r)
 {
 	struct tb_links all;
 	guest_destroy(r);
+	if (r->tmpl)
+		tmpls_free(r->tmpl);
+	free(r->tmpl);
+	r->tmpl = NULL;
 	pred_memo_free(&r->pred);
 	if (!r->tb->link)
 		return;

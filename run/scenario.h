@@ -43,6 +43,7 @@ struct runner {
 	struct live_guest g;
 	FILE *raw;              /* console capture of the current scenario */
 	struct pred_memo pred;  /* what earlier migrations tell the prediction */
+	struct guest_tmpls *tmpl; /* guest_start = restore: the saved guests (run/template.h) */
 	/* progress line state */
 	int idx;
 	const char *id;
