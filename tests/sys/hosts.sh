@@ -27,7 +27,7 @@ LABDIR=/var/lib/migbench
 CTL=migbench-$LAB-ctl # the lab's prefix: `lab down` removes it too
 tmp=$(mktemp -d /tmp/mbtest-hosts-XXXXXX)
 chmod 755 "$tmp"
-made_run_sshd=no
+made_run_sshd=no made_dotssh=no
 sshd_pids=()
 
 cleanup() {
@@ -39,6 +39,7 @@ cleanup() {
 	ip netns del "$CTL" 2>/dev/null
 	"$MIGBENCH" lab down --lab.name=$LAB >/dev/null 2>&1
 	[ $made_run_sshd = yes ] && rmdir /run/sshd 2>/dev/null
+	[ $made_dotssh = yes ] && rmdir /root/.ssh 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -70,8 +71,10 @@ for role in src dst; do
 done
 chmod 600 "$tmp/dotssh"/*
 
-# sshd needs its privilege separation directory (Debian makes it at boot).
+# sshd needs its privilege separation directory (Debian makes it at boot);
+# the bind mounts below need a /root/.ssh to mount on (a fresh root has none).
 [ -d /run/sshd ] || { mkdir -m 755 /run/sshd && made_run_sshd=yes; }
+[ -d /root/.ssh ] || { mkdir -m 700 /root/.ssh && made_dotssh=yes; }
 for role in src dst; do
 	cat > "$tmp/$role/sshd_config" <<-EOF
 	ListenAddress ${addr[$role]}:22
