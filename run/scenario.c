@@ -536,7 +536,8 @@ static int guest_fresh(struct scn *s)
 {
 	struct runner *r = s->r;
 	char why[160] = "";
-	bool restore = r->pl->run.guest_start == GUEST_START_RESTORE && tmpl_usable(r->tb, why, sizeof(why));
+	bool restore = r->pl->run.guest_mode == GUEST_FRESH && r->pl->run.guest_start == GUEST_START_RESTORE &&
+		       tmpl_usable(r->tb, why, sizeof(why));
 	struct guest_tmpl *t;
 	char *dir;
 	int rc;
@@ -544,8 +545,14 @@ static int guest_fresh(struct scn *s)
 		res_set(&s->rec->guest_start_why, why);
 	if (restore && !r->tmpl)
 		r->tmpl = mb_xcalloc(1, sizeof(*r->tmpl));
-	if (restore && (t = tmpls_find(r->tmpl, s->c)))
-		return guest_restored(s, t);
+	if (restore && (t = tmpls_find(r->tmpl, s->c))) {
+		if (access(t->path, R_OK) == 0)
+			return guest_restored(s, t);
+		/* The lab was rebuilt (a host had died) and took it along. */
+		mb_info("the saved guest %s is gone (the lab was rebuilt): booting a new one", t->path);
+		t->saved = false;
+		tmpl_free(t);
+	}
 	rc = guest_boot(r, s->sc);
 	if (!rc)
 		rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
