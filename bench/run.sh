@@ -5,12 +5,12 @@
 # prints medians with their range, and judges a target met / MISSED /
 # inconclusive on the whole range (bench/lib.sh).  The last line counts
 # the verdicts; the exit status is 1 when a bench could not run to the end.
-#   bench/run.sh [NAME...]     names: lab guest link sweep (default: all)
+#   bench/run.sh [NAME...]     names: lab guest link sweep study (default: all)
 #   BENCH_ROUNDS=N             rounds per figure (default: each bench's own)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(lab guest link sweep)
+[ ${#names[@]} -eq 0 ] && names=(lab guest link sweep study)
 st=0 met=0 missed=0 inconc=0 skipped=0 failed=0
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

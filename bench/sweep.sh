@@ -2,12 +2,17 @@
 # bench/sweep.sh - what the controller costs and what the migration gets:
 #  * wall time of a sweep vs the sum of its measurement windows and
 #    migration times, for pingpong mode (one guest migrated back and
-#    forth) and fresh mode (a boot per scenario); guest boots and link
-#    probes are listed apart from migbench's own overhead (target: <= 15%);
+#    forth), fresh mode (a clean guest per scenario, restored from one saved
+#    boot: guest_start = restore) and fresh mode booting every scenario
+#    (guest_start = boot); guest boots and link probes are listed apart
+#    from migbench's own overhead (target: <= 15%);
+#  * the fresh-mode overhead: a fresh sweep's wall time over the pingpong
+#    sweep's of the same round, the cost of a clean guest per scenario
+#    (target: <= 15%);
 #  * migration bandwidth achieved vs the link's probed TCP throughput, per
 #    delay (the baseline measured in the same run, moments before).
 # BENCH_ROUNDS (3) rounds, each one sweep (2 delays x 2 repetitions, about
-# a minute) per mode in alternating order;
+# a minute) per mode, the order rotating from round to round;
 # figures are medians with their range, and the overhead target is judged
 # like a cost against a baseline: "met" only when the noise between rounds
 # is below the target and every round meets it (bench/lib.sh).
@@ -23,14 +28,18 @@ command -v jq >/dev/null || { echo "skip: no jq"; exit 0; }
 tmp=$(mktemp -d /tmp/mbbench-XXXXXX)
 trap '$mb lab down --lab.name=$lab >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 $mb lab up --lab.name=$lab >/dev/null 2>&1 || { echo "lab up failed"; exit 1; }
-declare -A n wall total boot probe self mig link ratio
+declare -A n wall total boot probe self mig link ratio w1
+all_modes=(pingpong fresh fresh-boot)
 for ((i = 1; i <= BENCH_ROUNDS; i++)); do
-	if ((i % 2)); then modes="pingpong fresh"; else modes="fresh pingpong"; fi
+	modes="${all_modes[*]:$((i % 3))} ${all_modes[*]:0:$((i % 3))}"
 	for mode in $modes; do
 		out=$tmp/$mode-$i
+		gm=${mode%-boot} gs=restore
+		[ "$mode" = fresh-boot ] && gs=boot
 		cat > "$out.ini" <<EOI
 [global]
-guest_mode = $mode
+guest_mode = $gm
+guest_start = $gs
 delay = 0,16ms
 workload = cpuadd
 before = 5s
@@ -52,7 +61,7 @@ EOI
 		# shellcheck disable=SC2086
 		all_num $line || { echo "round $i: $mode sweep left no usable record ($out/scenarios.jsonl)"; exit 1; }
 		read -r k w _ b p o s <<<"$line"
-		n[$mode]=$k; wall[$mode]+="$w "; total[$mode]+="$o "; boot[$mode]+="$b "; probe[$mode]+="$p "; self[$mode]+="$s "
+		n[$mode]=$k; wall[$mode]+="$w "; w1[$mode,$i]=$w; total[$mode]+="$o "; boot[$mode]+="$b "; probe[$mode]+="$p "; self[$mode]+="$s "
 		# Per delay: migration MB/s, probed link MB/s, their ratio.
 		while read -r d mm lm r; do
 			mig[$mode,$d]+="$mm " link[$mode,$d]+="$lm "
@@ -65,7 +74,7 @@ EOI
 	done
 done
 # shellcheck disable=SC2086 # the lists are space-separated numbers
-for mode in pingpong fresh; do
+for mode in "${all_modes[@]}"; do
 	echo "$mode: ${n[$mode]} scenarios a sweep, $BENCH_ROUNDS sweep(s)"
 	echo "  wall $(spread %.1f s ${wall[$mode]}); overhead over windows+migrations $(spread %.0f % ${total[$mode]})"
 	echo "  of it guest boots $(spread %.1f s ${boot[$mode]}), probes ~$(spread %.1f s ${probe[$mode]})"
@@ -76,4 +85,14 @@ for mode in pingpong fresh; do
 		[ -n "${ratio[$mode,$d]:-}" ] && r=$(spread %.3f "" ${ratio[$mode,$d]})
 		echo "  ${d} ms: migration $(spread %.1f MB/s ${mig[$mode,$d]}); probed link $(spread %.0f MB/s ${link[$mode,$d]}); ratio $r"
 	done
+done
+# The cost of a clean guest per scenario: each round's fresh sweep against
+# the pingpong sweep of the same round.
+for mode in fresh fresh-boot; do
+	c=""
+	for ((i = 1; i <= BENCH_ROUNDS; i++)); do
+		c+="$(awk -v f="${w1[$mode,$i]}" -v p="${w1[pingpong,$i]}" 'BEGIN { printf "%.3f", (f / p - 1) * 100 }') "
+	done
+	# shellcheck disable=SC2086
+	echo "fresh-mode overhead ($mode over pingpong, wall time) $(spread %.1f % $c) (target <= $target %): $(cost_verdict $target $c)"
 done
