@@ -454,6 +454,7 @@ struct scn {
 	struct mig_result mr;
 	struct mig_endpoint from, to;
 	int64_t t_scn, t_after;
+	int64_t w_start, w_resume; /* the during window: the migration (or a plain timed window) */
 	bool skipped;            /* the hosts cannot do these settings */
 };
 
@@ -587,6 +588,7 @@ static int scn_migrate(struct scn *s)
 	s->to = endpoint(r->tb, !g->site);
 	res_set(&rec->source, s->from.name);
 	res_set(&rec->destination, s->to.name);
+	rec->migration_tried = true;
 	phase_event(r, "migrate");
 	rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
 	rec->has_migration = true;
@@ -612,6 +614,33 @@ static int scn_migrate(struct scn *s)
 	return rc;
 }
 
+/* migrate = no: three plain timed windows, before, during (as long as
+ * before: the control for a migration's) and after.  The record says no
+ * migration was tried: its figures null, no outcome. */
+static int scn_windows(struct scn *s)
+{
+	struct runner *r = s->r;
+	const struct mb_config *c = s->c;
+	int rc;
+
+	s->rec->has_migration = true;
+	res_set(&s->rec->source, r->tb->host[r->g.site].name);
+	res_set(&s->rec->guest_host_after, r->tb->host[r->g.site].name);
+	phase_event(r, "before");
+	rc = watch_until(r, mb_mono_ns() + c->before_ns, c->interval_ns);
+	s->w_start = mb_mono_ns();
+	if (!rc) {
+		phase_event(r, "during");
+		rc = watch_until(r, s->w_start + c->before_ns, c->interval_ns);
+	}
+	s->w_resume = mb_mono_ns();
+	if (rc)
+		return rc;
+	phase_event(r, "after");
+	s->t_after = s->w_resume + c->after_ns;
+	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+}
+
 /* Baseline, migration, the window after. */
 static int scn_measure(struct scn *s)
 {
@@ -620,6 +649,8 @@ static int scn_measure(struct scn *s)
 	const struct mb_config *c = s->c;
 	int rc;
 
+	if (!c->migrate)
+		return scn_windows(s);
 	/* The prediction's dirty rate, before (never inside) the baseline window. */
 	phase_event(r, "dirty_rate");
 	rc = pred_measure(c, r->tb->host[g->site].conn, g->dom, r->tb->host[g->site].name, r->stop, s->rec);
@@ -631,6 +662,8 @@ static int scn_measure(struct scn *s)
 		rc = scn_migrate(s);
 	if (rc)
 		return rc;
+	s->w_start = s->mr.t_start;
+	s->w_resume = s->mr.outcome == RES_CONVERGED ? s->mr.t_resume : s->mr.t_end;
 	if (s->mr.outcome != RES_CONVERGED) {
 		/* The guest still runs on the source: the window after the attempt.
 		 * Aborting takes QEMU a second or two, the guest's output may pause
@@ -670,10 +703,9 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	struct runner *r = s->r;
 	struct res_scenario *rec = s->rec;
 	const char *unit = wl_unit(s->c->workload);
-	bool moved = s->mr.outcome == RES_CONVERGED;
-	struct samples_windows w = { .t_ref = s->mr.t_start, .before = s->mr.t_start - s->c->before_ns,
-				     .start = s->mr.t_start, .resume = moved ? s->mr.t_resume : s->mr.t_end,
-				     .after = s->t_after };
+	bool moved = rec->migration_tried && s->mr.outcome == RES_CONVERGED;
+	struct samples_windows w = { .t_ref = s->w_start, .before = s->w_start - s->c->before_ns,
+				     .start = s->w_start, .resume = s->w_resume, .after = s->t_after };
 	struct phases ph;
 	char *csv;
 
@@ -733,7 +765,7 @@ static int scn_collect(struct scn *s, int rc)
 	s->rec->samples.console_bytes = g->con.bytes;
 	s->rec->samples.console_opens = (uint64_t)g->con.opens;
 	pthread_mutex_unlock(&g->con.mu);
-	if (rc == MB_OK && s->rec->has_outcome)
+	if (rc == MB_OK && (s->rec->has_outcome || !s->rec->migration_tried))
 		rc = scn_phases(s, v, n);
 	free(v);
 	return rc;
