@@ -146,6 +146,9 @@ int guest_wait_first(struct runner *r, struct live_guest *g)
 
 void guest_stop(struct runner *r, struct live_guest *g)
 {
+	if (g->raw)
+		fclose(g->raw);
+	g->raw = NULL;
 	if (!g->alive)
 		return;
 	console_close(&g->con);
@@ -157,9 +160,6 @@ void guest_stop(struct runner *r, struct live_guest *g)
 	g->dom = NULL;
 	console_free(&g->con);
 	g->alive = false;
-	if (g->raw)
-		fclose(g->raw);
-	g->raw = NULL;
 }
 
 /* ---- the extras ------------------------------------------------------------- */
@@ -196,6 +196,13 @@ static FILE *extra_console(struct runner *r, const char *id, const char *label)
 	return f;
 }
 
+/* What a neighbour runs: the scenario's guest with neighbour_workload.
+ * (A network stream neighbour sets up its sink here.) */
+static void neighbour_config(struct mb_config *c)
+{
+	c->workload = c->neighbour_workload;
+}
+
 int extras_boot(struct runner *r, const struct scenario *sc)
 {
 	int rc = MB_OK;
@@ -205,7 +212,7 @@ int extras_boot(struct runner *r, const struct scenario *sc)
 		struct mb_config c = sc->cfg;
 		struct guest_opts o = { .site = g->site, .shared_disk = true };
 		if (g->role == GROLE_NEIGHBOUR)
-			c.workload = c.neighbour_workload;
+			neighbour_config(&c);
 		g->store = r->g.store;
 		g->raw = o.raw = extra_console(r, sc->id, g->label);
 		rc = guest_start(r, g, &c, &o);

@@ -2,7 +2,7 @@
 # tests/sys/multivm.sh - several guests in a scenario, on a lab of its own:
 # one cpuadd neighbour on each site beside the migrated guest (each one's
 # before/during/after rates recorded, its samples file written), two guests
-# migrated together (both converged, both running on the destination alone:
+# migrated together 1 s apart (both converged, both running on the destination alone:
 # libvirt on both sites is watched while it runs), a scenario without a
 # migration (recorded as such), and the capacity check refusing a plan that
 # does not fit.  Heavy (boots up to three 160 MiB guests), about 2 minutes.
@@ -52,6 +52,7 @@ neighbour_site = both
 vcpu_pin = spread
 [two]
 migrate_vms = 2
+migrate_stagger = 1s
 [nomig]
 migrate = no
 EOF2
@@ -86,6 +87,7 @@ r=$(rec two)
 check "migrate_vms=2: status ok" jq -e '.status == "ok" and .outcome == "converged"' <<<"$r"
 check "migrate_vms=2: both converged onto the destination" jq -e '.migrations.vms == 2 and ([.migrations.each[] | .outcome == "converged" and .host_after == .destination] | length == 2 and all)' <<<"$r"
 check "migrate_vms=2: the aggregate (first start to last end, bytes summed)" jq -e '.migrations.total_s >= ([.migrations.each[].total_s] | max) - 0.5 and .migrations.bytes == ([.migrations.each[].bytes] | add)' <<<"$r"
+check "migrate_vms=2: the second started migrate_stagger (1 s) after the first" jq -e '.migrations.stagger_s == 1 and (.migrations.each[1].start_s - .migrations.each[0].start_s) > 0.8' <<<"$r"
 check "migrate_vms=2: libvirt showed both on the destination and none on the source" grep -qx '0 2' "$out/where.log"
 
 r=$(rec nomig)
