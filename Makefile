@@ -53,7 +53,7 @@ core_SRCS    += core/str.c
 core_SRCS    += core/jfield.c
 profile_SRCS := profile/units.c profile/options.c profile/params.c profile/profile.c profile/values.c
 profile_SRCS += profile/options_json.c profile/links.c
-plan_SRCS    := plan/plan.c
+plan_SRCS    := plan/plan.c plan/capacity.c
 record_SRCS  := record/record.c
 record_SRCS  += record/result.c
 lab_SRCS     := lab/ns.c lab/lab.c
@@ -75,7 +75,7 @@ workloads_SRCS := workloads/cmdline.c workloads/fill.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c migrate/dirtyrate.c
 model_SRCS   := model/precopy.c
-run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c
+run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
                 report/sweep.c report/html.c report/report.c

@@ -118,6 +118,9 @@ static void end_line(struct runner *r, const struct res_scenario *rec, int idx)
 	if (rec->status == RES_OK && rec->has_outcome && rec->outcome != RES_CONVERGED)
 		printf(", %s: %s; during %.2fx", res_outcome_names[rec->outcome],
 		       rec->outcome_why ? rec->outcome_why : "(no reason recorded)", rec->ratio.during);
+	else if (rec->status == RES_OK && !rec->migration_tried && rec->has_phases)
+		printf("  no migration (migrate = no); during %.2fx, after %.2fx", rec->ratio.during,
+		       rec->ratio.after);
 	else if (rec->status == RES_OK && rec->has_migration && rec->has_phases)
 		printf("  migration %.2f s, downtime %.0f ms, %.0f MiB, %.0f iter; during %.2fx, after %.2fx",
 		       m->total_s, m->downtime_s * 1e3, m->bytes / 1048576.0, m->iterations,

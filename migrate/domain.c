@@ -63,6 +63,7 @@ char *dom_xml(const struct guest_spec *g)
 		"  <metadata><mb:owner xmlns:mb='" OWNER_NS "' controller='%s' pid='%d'/></metadata>\n"
 		"  <memory unit='KiB'>%llu</memory>\n"
 		"  <vcpu>%d</vcpu>\n"
+		"%s"
 		"  <os>\n"
 		"    <type arch='x86_64' machine='pc'>hvm</type>\n"
 		"    <kernel>%s</kernel>\n"
@@ -82,7 +83,8 @@ char *dom_xml(const struct guest_spec *g)
 		"  </devices>\n"
 		"</domain>\n",
 		virt_type_to_string(g->virt_type), name, uuid, owner, (int)getpid(),
-		(unsigned long long)(g->memory / 1024), g->vcpus, kernel, initrd, cmdline,
+		(unsigned long long)(g->memory / 1024), g->vcpus,
+		g->cputune_xml ? g->cputune_xml : "", kernel, initrd, cmdline,
 		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
 					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",
 		g->disk_xml ? g->disk_xml : "");

@@ -25,6 +25,7 @@ struct guest_spec {
 	const char *kernel, *initrd;
 	const char *cmdline;
 	const char *disk_xml; /* from the storage attach mode; NULL = no disk */
+	const char *cputune_xml; /* <cputune>...</cputune> (vCPU pinning); NULL = none */
 };
 
 /* The domain XML (free it).  Text values are XML-escaped. */

@@ -15,6 +15,7 @@
 
 #include "core/util.h"
 #include "migrate/migrate.h"
+#include "plan/capacity.h"
 #include "profile/links.h"
 #include "profile/params.h"
 
@@ -131,6 +132,31 @@ static void check_error(struct profile *p, const struct scenario *s, const char 
 	profile_error(p, file, line, "%s", msg);
 }
 
+/* Several guests: what the runner does not combine, and whether they fit
+ * in this machine (the lab: both sites are here). */
+static void check_guests(struct profile *p, const struct scenario *s, bool lab)
+{
+	const struct mb_config *c = &s->cfg;
+	static uint64_t can, avail, margin;
+	static bool read;
+	if (c->guest_mode == GUEST_PINGPONG && (c->neighbours > 0 || c->migrate_vms > 1))
+		check_error(p, s, c->neighbours > 0 ? "neighbours" : "migrate_vms",
+			    "guest_mode = pingpong keeps one guest: it cannot be combined with "
+			    "neighbours or migrate_vms > 1 (use guest_mode = fresh)");
+	if (!c->migrate && (c->migrate_vms > 1 || c->migrate_stagger_ns > 0))
+		check_error(p, s, "migrate_vms",
+			    "migrate_vms and migrate_stagger need migrate = yes");
+	if (!lab)
+		return;
+	if (!read) {
+		can = capacity_host(&avail, &margin);
+		read = true;
+	}
+	if (capacity_check(c, can, avail, margin) != MB_OK)
+		check_error(p, s, c->neighbours > 0 ? "neighbours" : c->migrate_vms > 1 ? "migrate_vms" : "memory",
+			    "%s", mb_errmsg());
+}
+
 static void check_scenario(struct profile *p, const struct scenario *s, bool lab)
 {
 	const struct mb_config *c = &s->cfg;
@@ -203,6 +229,7 @@ static void check_scenario(struct profile *p, const struct scenario *s, bool lab
 	if (c->before_ns < 5 * c->interval_ns || c->after_ns < 5 * c->interval_ns)
 		check_error(p, s, "before",
 			    "the before and after windows must hold at least 5 sample intervals");
+	check_guests(p, s, lab);
 }
 
 static uint64_t splitmix(uint64_t *x)

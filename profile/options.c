@@ -22,6 +22,7 @@
 MB_ENUM_IMPL(guest_mode, GUEST_MODE_LAST, "fresh", "pingpong");
 MB_ENUM_IMPL(guest_start, GUEST_START_LAST, "restore", "boot");
 MB_ENUM_IMPL(run_order, RUN_ORDER_LAST, "sequential", "interleaved", "random");
+MB_ENUM_IMPL(nb_site, NB_SITE_LAST, "source", "destination", "both");
 
 #define F(field) offsetof(struct mb_config, field)
 #define NS(x) ((double)(x) * 1e9)
@@ -103,6 +104,36 @@ const struct mb_option mb_options[] = {
 	  "Contents of the resident memory: random (every page different and incompressible: "
 	  "nothing for compression, XBZRLE or KSM to save), same (one non-zero page repeated: "
 	  "KSM merges them), zero (QEMU skips zero pages: the baseline)." },
+	/* Several guests (run/guests.c): keep these together. */
+	{ "migrate", "migrate", OPT_BOOL, SCOPE_SCENARIO, OPT_LIST, F(migrate), "yes", NORANGE, NULL,
+	  NULL, "mig",
+	  "no: no migration, the guests run three plain timed windows (before, a during window as "
+	  "long as before, after) and the record says no migration was tried (for isolation and "
+	  "KSM studies)." },
+	{ "migrate_vms", "migrate_vms", OPT_INT, SCOPE_SCENARIO, OPT_LIST, F(migrate_vms), "1", 1, 8,
+	  NULL, NULL, "vms",
+	  "Guests migrated together over the same link: the main guest and N-1 more like it, each "
+	  "migration in its own thread; the record has each one's figures and the aggregate." },
+	{ "migrate_stagger", "migrate_stagger", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST,
+	  F(migrate_stagger_ns), "0", 0, NS(600), "s", NULL, "stg",
+	  "With migrate_vms > 1: start each further migration this long after the previous one; "
+	  "0 = all at once." },
+	{ "neighbours", "neighbours", OPT_INT, SCOPE_SCENARIO, OPT_LIST, F(neighbours), "0", 0, 8,
+	  NULL, NULL, "nb",
+	  "Extra guests that stay put beside the migrated one (on neighbour_site), running "
+	  "neighbour_workload; the record has each one's before/during/after rates." },
+	{ "neighbour_workload", "neighbour_workload", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST,
+	  F(neighbour_workload), "cpuadd", NORANGE, NULL, wl_kind_names, "nbw",
+	  "Workload of the neighbours: cpuadd, seqread (the same disk, read-only and shared), "
+	  "memdirty or idle." },
+	{ "neighbour_site", "neighbour_site", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(neighbour_site),
+	  "source", NORANGE, NULL, nb_site_names, "nbs",
+	  "Where the neighbours run: source, destination, or both (neighbours on each)." },
+	{ "vcpu_pin", "vcpu_pin", OPT_STRING, SCOPE_SCENARIO, 0, F(vcpu_pin), "none", NORANGE, NULL,
+	  NULL, NULL,
+	  "Pin the guests' vCPUs (libvirt <vcpupin>): none, spread (round-robin over the host's "
+	  "CPUs) or a list of host CPUs (0,1) given out round-robin; the migrated guest's vCPUs "
+	  "first, then each neighbour's." },
 	{ "memdirty_size", "memdirty_size", OPT_SIZE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_size),
 	  "64MiB", MiB, 1099511627776.0, "MiB", NULL, "wss", "Working set the memdirty workload writes." },
 	{ "memdirty_rate", "memdirty_rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_rate), "0",

@@ -60,6 +60,10 @@ enum guest_start { GUEST_START_RESTORE, GUEST_START_BOOT, GUEST_START_LAST };
 MB_ENUM_DECL(guest_start);
 enum run_order { ORDER_SEQUENTIAL, ORDER_INTERLEAVED, ORDER_RANDOM, RUN_ORDER_LAST };
 MB_ENUM_DECL(run_order);
+/* Where the neighbour guests run (run/guests.c): N on the source, N on the
+ * destination, or N on each. */
+enum nb_site { NB_SOURCE, NB_DESTINATION, NB_BOTH, NB_SITE_LAST };
+MB_ENUM_DECL(nb_site);
 
 /* The effective settings of one scenario (and of the run, lab and hosts):
  * exactly one value per key.  Strings point into the profile. */
@@ -101,6 +105,15 @@ struct mb_config {
 	double memdirty_rate;  /* bytes/s, 0 = as fast as possible */
 	double resident;       /* OPT_SIZE_FRAC: bytes, or a fraction of memory; 0 = none */
 	int resident_pattern;  /* enum resident_pattern */
+
+	/* several guests (run/guests.c) */
+	bool migrate;          /* no: the windows only, no migration */
+	int64_t migrate_vms;   /* guests migrated together (the main one and N-1 more) */
+	int64_t migrate_stagger_ns; /* start of each further migration after the previous */
+	int64_t neighbours;    /* extra guests that stay where they are, per site */
+	int neighbour_workload; /* enum wl_kind */
+	int neighbour_site;    /* enum nb_site */
+	const char *vcpu_pin;  /* none, spread or a CPU list (profile/values.h) */
 
 	/* migration (pre-copy settings) */
 	int64_t max_downtime_ns;

@@ -185,8 +185,45 @@ int value_tcp_buffers(const char *v, int *mode, uint64_t *bytes)
 	return MB_OK;
 }
 
+int value_vcpu_pin(const char *v, int *cpus, int max, int *n)
+{
+	*n = 0;
+	if (!strcmp(v, "none"))
+		return MB_OK;
+	if (!strcmp(v, "spread")) {
+		*n = -1;
+		return MB_OK;
+	}
+	for (const char *s = v;;) {
+		char num[8];
+		size_t len = strcspn(s, ",");
+		long long cpu;
+		if (len == 0 || len >= sizeof(num) || *n >= max)
+			goto bad;
+		memcpy(num, s, len);
+		num[len] = '\0';
+		if (mb_parse_ll(num, 0, 1023, &cpu))
+			goto bad;
+		cpus[(*n)++] = (int)cpu;
+		s += len;
+		if (!*s)
+			return MB_OK;
+		s++;
+	}
+bad:
+	*n = 0;
+	return mb_err(MB_EINPUT,
+		      "vcpu_pin: '%s' is not none, spread or a list of at most %d host CPU numbers "
+		      "0..1023 (0,1,3)",
+		      v, max);
+}
+
 int value_check(const struct mb_option *o, const char *v)
 {
+	if (!strcmp(o->full, "vcpu_pin")) {
+		int cpus[64], n;
+		return value_vcpu_pin(v, cpus, 64, &n);
+	}
 	if (!strcmp(o->full, "link")) {
 		if (!mb_safe_name(v) || strlen(v) > 40)
 			return mb_err(MB_EINPUT,

@@ -9,6 +9,7 @@
  *   hosts.netem_dev            one or two interface names
  *   link                       a link name (1-40 letters, digits, '.', '_', '-')
  *   tcp_buffers                os, bdp or a size
+ *   vcpu_pin                   none, spread or a CPU list (0,1,3)
  *
  * No value may start with '-' (it would read as an option of ssh or
  * iscsiadm), and each has a length limit that the buffers downstream hold.
@@ -23,6 +24,11 @@
 /* Longest accepted URI (run/testbed.h's p2p_uri holds it); the host, address
  * and IQN limits are in core/util.h. */
 #define MB_URI_MAX 511
+
+/* The vcpu_pin value: "none" (*n = 0), "spread" (*n = -1) or a list of host
+ * CPU numbers 0..1023, comma separated, at most max of them (*n of them in
+ * cpus). */
+int value_vcpu_pin(const char *v, int *cpus, int max, int *n) MB_WUR;
 
 /* Check the value of a string option that has a syntax of its own; MB_OK
  * for every other option.  On error MB_EINPUT with a message that names the

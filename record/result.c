@@ -278,6 +278,58 @@ static const struct jf_field ratio_fields[] = {
 	JF_END,
 };
 
+static const struct jf_field neighbour_fields[] = {
+#define T struct res_neighbour
+	{ "label", JF_STR, JF_AT(T, label) },
+	{ "name", JF_STR, JF_AT(T, name) },
+	{ "host", JF_STR, JF_AT(T, host) },
+	{ "workload", JF_STR, JF_AT(T, workload) },
+	{ "vcpu_pin", JF_STR, JF_AT(T, vcpu_pin), .doc = "host CPUs of its vCPUs, null = not pinned" },
+	{ "boot_s", JF_NUM, JF_AT(T, boot_s) },
+	{ "phases", JF_OBJ, JF_AT(T, phases), JF_IF(T, has_phases), .sub = phases_fields },
+	{ "ratio", JF_OBJ, JF_AT(T, ratio), JF_IF(T, has_phases), .sub = ratio_fields },
+	{ "gap_s", JF_NUM, JF_AT(T, gap_s), JF_IF(T, has_phases) },
+	{ "received", JF_U64, JF_AT(T, received), JF_IF(T, has_phases) },
+	{ "lost", JF_U64, JF_AT(T, lost), JF_IF(T, has_phases) },
+	{ "samples_file", JF_STR, JF_AT(T, samples_file), JF_OMIT },
+	{ "console_file", JF_STR, JF_AT(T, console_file), JF_OMIT },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field vm_migration_fields[] = {
+#define T struct res_vm_migration
+	{ "label", JF_STR, JF_AT(T, label) },
+	{ "name", JF_STR, JF_AT(T, name) },
+	{ "source", JF_STR, JF_AT(T, source) },
+	{ "destination", JF_STR, JF_AT(T, destination) },
+	{ "host_after", JF_STR, JF_AT(T, host_after), .doc = "where it runs afterwards" },
+	{ "outcome", JF_ENUM, JF_AT(T, outcome), JF_IF(T, has_outcome), .names = res_outcome_names },
+	{ "error", JF_STR, JF_AT(T, error), JF_OMIT },
+	{ "start_s", JF_NUM, JF_AT(T, start_s), .doc = "from the start of the first migration" },
+	{ "resume_s", JF_NUM, JF_AT(T, resume_s) },
+	{ "end_s", JF_NUM, JF_AT(T, end_s) },
+	{ "total_s", JF_NUM, JF_AT(T, total_s), .doc = "libvirt's job time" },
+	{ "downtime_s", JF_NUM, JF_AT(T, downtime_s) },
+	{ "bytes", JF_NUM, JF_AT(T, bytes), JF_NONNEG },
+	{ "memory_transferred_bytes", JF_NUM, JF_AT(T, memory_transferred_bytes), JF_NONNEG },
+	{ "iterations", JF_NUM, JF_AT(T, iterations), JF_NONNEG },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field migrations_fields[] = {
+#define T struct res_migrations
+	{ "vms", JF_INT, JF_AT(T, vms) },
+	{ "stagger_s", JF_NUM, JF_AT(T, stagger_s) },
+	{ "total_s", JF_NUM, JF_AT(T, total_s), .doc = "the first start to the last end" },
+	{ "bytes", JF_NUM, JF_AT(T, bytes), JF_NONNEG, .doc = "the sum of each one's bytes" },
+	{ "each", JF_ARR, JF_AT(T, each), .sub = vm_migration_fields,
+	  .size = sizeof(struct res_vm_migration), .aux = offsetof(T, n) },
+	JF_END,
+#undef T
+};
+
 /* In the order of the record's lines since schema_version 1. */
 const struct jf_field res_scenario_fields[] = {
 #define T struct res_scenario
@@ -316,6 +368,8 @@ const struct jf_field res_scenario_fields[] = {
 	{ "destination", JF_STR, JF_AT(T, destination), JF_OMIT },
 	{ "dirty_rate", JF_OBJ, JF_AT(T, dirty_rate), JF_IF(T, has_dirty_rate), .sub = dirty_rate_fields },
 	{ "prediction", JF_OBJ, JF_AT(T, prediction), JF_IF(T, has_prediction), .sub = prediction_fields },
+	{ "migration_tried", JF_BOOL, JF_AT(T, migration_tried),
+	  .doc = "false: migrate = no, the windows only (migration figures null, no outcome)" },
 	{ "migration", JF_OBJ, JF_AT(T, migration), JF_IF(T, has_migration), .sub = migration_fields },
 	{ "jobstats_file", JF_STR, JF_AT(T, jobstats_file), JF_OMIT },
 	{ "guest_host_after", JF_STR, JF_AT(T, guest_host_after), JF_OMIT },
@@ -326,6 +380,13 @@ const struct jf_field res_scenario_fields[] = {
 	{ "guest_gap_s", JF_NUM, JF_AT(T, guest_gap_s), JF_IF(T, has_phases) },
 	{ "guest_gap_start_s", JF_NUM, JF_AT(T, guest_gap_start_s), JF_IF(T, has_phases) },
 	{ "guest_clock_gap_s", JF_NUM, JF_AT(T, guest_clock_gap_s), JF_IF(T, has_phases) },
+	{ "vcpu_pin", JF_STR, JF_AT(T, vcpu_pin), JF_OMIT,
+	  .doc = "host CPUs of the main guest's vCPUs (vcpu_pin)" },
+	{ "migrations", JF_OBJ, JF_AT(T, migrations), JF_IF(T, has_migrations), .sub = migrations_fields,
+	  .doc = "migrate_vms > 1: each guest's migration and the aggregate" },
+	{ "neighbours", JF_ARR, JF_AT(T, neighbours), JF_IF(T, has_neighbours), .sub = neighbour_fields,
+	  .size = sizeof(struct res_neighbour), .aux = offsetof(T, nneighbours),
+	  .doc = "the neighbour guests and their rates in the scenario's windows" },
 	{ "end_time", JF_STR, JF_AT(T, end_time), JF_OMIT },
 	{ "duration_s", JF_NUM, JF_AT(T, duration_s) },
 	JF_END,
@@ -336,6 +397,18 @@ void res_scenario_init(struct res_scenario *r)
 {
 	memset(r, 0, sizeof(*r));
 	jf_init(res_scenario_fields, r);
+}
+
+void res_neighbour_init(struct res_neighbour *n)
+{
+	memset(n, 0, sizeof(*n));
+	jf_init(neighbour_fields, n);
+}
+
+void res_vm_migration_init(struct res_vm_migration *m)
+{
+	memset(m, 0, sizeof(*m));
+	jf_init(vm_migration_fields, m);
 }
 
 void res_scenario_free(struct res_scenario *r)

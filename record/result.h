@@ -239,6 +239,47 @@ struct res_ratio {
 	double running;                /* running.rate / before.rate (during, pause left out) */
 };
 
+/* A neighbour guest (run/guests.c): it stays where it is while the main
+ * guest migrates; its rates in the scenario's windows. */
+struct res_neighbour {
+	char *label;                   /* "nb1-source" */
+	char *name;                    /* the libvirt domain */
+	char *host;
+	char *workload;
+	char *vcpu_pin;                /* host CPUs of its vCPUs, NULL = not pinned */
+	double boot_s;
+	bool has_phases;               /* it sent samples through the windows */
+	struct res_phases phases;
+	struct res_ratio ratio;
+	double gap_s;                  /* longest host-time gap between its samples */
+	uint64_t received, lost;
+	char *samples_file, *console_file;
+};
+
+/* One of the guests migrated together (migrate_vms); times from the
+ * start of the first migration. */
+struct res_vm_migration {
+	char *label;                   /* "main", "vm2", ... */
+	char *name;
+	char *source, *destination;
+	char *host_after;              /* where it runs afterwards */
+	bool has_outcome;
+	int outcome;                   /* enum res_outcome */
+	char *error;                   /* NULL when it converged */
+	double start_s, resume_s, end_s;
+	double total_s, downtime_s, bytes, memory_transferred_bytes, iterations;
+};
+
+/* migrate_vms guests migrated together: each and the aggregate. */
+struct res_migrations {
+	int vms;
+	double stagger_s;
+	double total_s;                /* first start to last end */
+	double bytes;                  /* sum of each one's bytes */
+	struct res_vm_migration *each;
+	int n;
+};
+
 struct res_scenario {
 	/* identity */
 	char *id;
@@ -280,6 +321,7 @@ struct res_scenario {
 	bool has_prediction;
 	struct res_prediction prediction;
 	/* migration */
+	bool migration_tried;          /* false: migrate = no (the windows only) */
 	bool has_migration;
 	struct res_migration migration;
 	char *jobstats_file, *console_file;
@@ -292,6 +334,13 @@ struct res_scenario {
 	double guest_gap_s;            /* longest host-time gap between samples */
 	double guest_gap_start_s;
 	double guest_clock_gap_s;      /* that gap by the guest's clock */
+	/* several guests (run/guests.c) */
+	char *vcpu_pin;                /* host CPUs of the main guest's vCPUs, NULL = not pinned */
+	bool has_migrations;           /* migrate_vms > 1 */
+	struct res_migrations migrations;
+	bool has_neighbours;           /* neighbours > 0 */
+	struct res_neighbour *neighbours;
+	int nneighbours;
 };
 
 /* The field tables (for readers that look keys up, e.g. the report). */
@@ -300,6 +349,9 @@ extern const struct jf_field res_scenario_fields[];
 /* Zero r and mark every double unmeasured (NaN). */
 void res_scenario_init(struct res_scenario *r);
 void res_scenario_free(struct res_scenario *r);
+/* Mark every double of an array element unmeasured (its strings NULL). */
+void res_neighbour_init(struct res_neighbour *n);
+void res_vm_migration_init(struct res_vm_migration *m);
 /* Set a string field (copies s; NULL clears). */
 void res_set(char **field, const char *s);
 json_object *res_scenario_json(const struct res_scenario *r);

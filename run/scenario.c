@@ -33,11 +33,6 @@
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
 
-#define BOOT_TIMEOUT_NS (45 * MB_NSEC_PER_SEC)
-/* The boot wait allows for the resident fill on top, at this slow a fill
- * rate: a wide margin under the fill rates measured under TCG (the record's
- * resident.fill_s). */
-#define FILL_MIN_RATE (32.0 * 1048576)
 #define SETTLE_NS (1 * MB_NSEC_PER_SEC)
 
 void runner_event(struct runner *r, json_object *ev)
@@ -245,20 +240,11 @@ static int link_setup(struct runner *r, const struct mb_config *c, int src, stru
 
 /* ---- guest -------------------------------------------------------------------- */
 
+/* The main guest and the extras with it. */
 static void guest_destroy(struct runner *r)
 {
-	struct live_guest *g = &r->g;
-	if (!g->alive)
-		return;
-	console_close(&g->con);
-	for (int i = 0; i < 2; i++)
-		if (r->tb->host[i].conn && dom_destroy_name(r->tb->host[i].conn, g->name) != MB_OK)
-			mb_warn("%s", mb_errmsg());
-	if (g->dom)
-		virDomainFree(g->dom);
-	g->dom = NULL;
-	console_free(&g->con);
-	g->alive = false;
+	extras_destroy(r);
+	guest_stop(r, &r->g);
 }
 
 static int choose_store(struct runner *r, const struct mb_config *c, struct live_guest *g)
@@ -277,79 +263,22 @@ static int choose_store(struct runner *r, const struct mb_config *c, struct live
 static int guest_boot(struct runner *r, const struct scenario *sc)
 {
 	struct live_guest *g = &r->g;
-	struct testbed *tb = r->tb;
-	const struct mb_config *c = &sc->cfg;
-	struct guest_spec spec;
-	char cmdline[2048], disk[2048];
-	char *xml;
-	int64_t t0, boot_timeout;
+	struct guest_opts o = { .site = 0, .raw = r->raw, .shared_disk = false };
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	rc = choose_store(r, c, g);
+	rc = choose_store(r, &sc->cfg, g);
 	if (rc)
 		return rc;
-	rc = wl_guest_cmdline(c, cmdline, sizeof(cmdline));
-	if (!rc)
-		rc = g->store->disk_xml(&tb->target, disk, sizeof(disk));
-	if (rc)
-		return rc;
-	memset(&spec, 0, sizeof(spec));
-	snprintf(spec.name, sizeof(spec.name), DOM_PREFIX "%d-%d", (int)getpid(), ++r->boots);
-	{
-		/* A fresh UUID per boot. */
-		unsigned char u[16];
-		FILE *f = fopen("/dev/urandom", "re");
-		if (!f || fread(u, 1, 16, f) != 16)
-			for (int i = 0; i < 16; i++)
-				u[i] = (unsigned char)(mb_mono_ns() >> (i % 8));
-		if (f)
-			fclose(f);
-		u[6] = (u[6] & 0x0f) | 0x40;
-		u[8] = (u[8] & 0x3f) | 0x80;
-		snprintf(spec.uuid, sizeof(spec.uuid),
-			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-			 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-			 u[14], u[15]);
-	}
-	spec.memory = c->memory;
-	spec.vcpus = (int)c->vcpus;
-	spec.virt_type = c->virt_type;
-	spec.kernel = c->kernel[0] ? c->kernel : tb->kernel;
-	spec.initrd = c->initrd[0] ? c->initrd : tb->initrd;
-	spec.cmdline = cmdline;
-	spec.disk_xml = disk;
-	xml = dom_xml(&spec);
-	snprintf(g->name, sizeof(g->name), "%s", spec.name);
-	g->cfg = *c;
-	console_init(&g->con, r->raw);
-	t0 = mb_mono_ns();
-	rc = dom_start(tb->host[0].conn, tb->host[0].name, xml, &g->dom);
-	free(xml);
-	if (rc) {
-		console_free(&g->con);
-		return rc;
-	}
-	g->alive = true;
-	g->site = 0;
-	g->booted_ns = t0;
-	rc = console_open(&g->con, tb->host[0].conn, g->dom, 0, tb->host[0].name);
+	guests_pin_reset(r);
+	rc = guest_start(r, g, &sc->cfg, &o);
 	if (rc)
 		return rc;
 	phase_event(r, "boot");
-	boot_timeout = BOOT_TIMEOUT_NS +
-		       (int64_t)((double)wl_resident_bytes(c->resident, c->memory) / FILL_MIN_RATE * 1e9);
-	rc = console_wait_samples(&g->con, 1, boot_timeout);
-	if (rc) {
-		if (g->con.error[0])
-			return mb_err(MB_EFAILED, "the guest workload failed to start: %s", g->con.error);
-		return mb_err(MB_EFAILED,
-			      "the guest sent no sample within %lld s of starting on %s (see the "
-			      "console log)",
-			      (long long)(boot_timeout / MB_NSEC_PER_SEC), tb->host[0].name);
-	}
-	g->boot_s = (double)(g->con.last_rx_ns - t0) / 1e9;
-	return MB_OK;
+	rc = guest_wait_first(r, g);
+	if (!rc)
+		g->boot_s = (double)(g->con.last_rx_ns - g->booted_ns) / 1e9;
+	return rc;
 }
 
 /* Sleep until `until` while watching the guest: fail if its samples stop
@@ -374,6 +303,8 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 				      (double)(now - last) / 1e9,
 				      con->panicked ? "its kernel panicked: see the console log"
 						    : "workload died or guest crashed?");
+		if (extras_check(r, quiet_max) != MB_OK)
+			return MB_EFAILED;
 		if (now >= until)
 			return MB_OK;
 		mb_sleep_ns(until - now < 50000000 ? until - now : 50000000);
@@ -382,7 +313,7 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 
 /* ---- records ---------------------------------------------------------------- */
 
-static void phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
+void runner_phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
 {
 	o->s = *p;
 	res_set(&o->unit, unit);
@@ -447,6 +378,8 @@ struct scn {
 	struct mig_result mr;
 	struct mig_endpoint from, to;
 	int64_t t_scn, t_after;
+	int64_t w_start, w_resume; /* the during window: the migration (or a plain timed window) */
+	int64_t t_last_resume;     /* the last of the guests migrated together resumed */
 	bool skipped;            /* the hosts cannot do these settings */
 };
 
@@ -612,9 +545,14 @@ static int scn_prepare(struct scn *s)
 	} else {
 		guest_destroy(r);
 		rc = guest_fresh(s);
+		if (!rc)
+			rc = extras_boot(r, s->sc);
+		if (!rc && r->nextra)
+			rc = watch_until(r, mb_mono_ns() + SETTLE_NS, s->c->interval_ns);
 		if (rc)
 			return rc;
 	}
+	res_set(&s->rec->vcpu_pin, g->pin[0] ? g->pin : NULL);
 	s->rec->has_guest = true;
 	resident_record(&s->rec->resident, s->c, &g->con);
 	res_set(&s->rec->storage.mode, g->store->name);
@@ -626,6 +564,23 @@ static struct mig_endpoint endpoint(const struct testbed *tb, int site)
 {
 	const struct tb_host *h = &tb->host[site];
 	return (struct mig_endpoint){ h->name, h->conn, h->p2p_uri, h->addr, site };
+}
+
+/* The guests migrated with the main one (migrate_vms): wait for them and
+ * record them; one that failed fails the scenario (after the main one's
+ * own error, if it has one). */
+static int join_others(struct scn *s, int rc)
+{
+	struct mb_error keep;
+	int rc2;
+	mb_err_save(&keep, rc);
+	rc2 = extras_migrate_join(s->r, s->rec, &s->mr, s->r->g.name, s->c->migrate_stagger_ns,
+				  &s->t_last_resume);
+	if (!rc2 || (rc && s->mr.outcome < 0))
+		return mb_err_restore(&keep); /* the main one's own testbed failure first */
+	/* The main one's outcome would be a result, the others' failure is not. */
+	s->mr.outcome = -1;
+	return rc2;
 }
 
 /* The migration, from wherever the guest is to the other site; its job
@@ -642,8 +597,12 @@ static int scn_migrate(struct scn *s)
 	s->to = endpoint(r->tb, !g->site);
 	res_set(&rec->source, s->from.name);
 	res_set(&rec->destination, s->to.name);
+	rec->migration_tried = true;
 	phase_event(r, "migrate");
-	rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
+	rc = extras_migrate_start(r, &s->mp, &s->from, &s->to, mb_mono_ns(), s->c->migrate_stagger_ns);
+	if (!rc)
+		rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
+	rc = join_others(s, rc);
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
 	pred_fill(&r->pred, s->c, &s->mr, rec);
@@ -667,6 +626,33 @@ static int scn_migrate(struct scn *s)
 	return rc;
 }
 
+/* migrate = no: three plain timed windows, before, during (as long as
+ * before: the control for a migration's) and after.  The record says no
+ * migration was tried: its figures null, no outcome. */
+static int scn_windows(struct scn *s)
+{
+	struct runner *r = s->r;
+	const struct mb_config *c = s->c;
+	int rc;
+
+	s->rec->has_migration = true;
+	res_set(&s->rec->source, r->tb->host[r->g.site].name);
+	res_set(&s->rec->guest_host_after, r->tb->host[r->g.site].name);
+	phase_event(r, "before");
+	rc = watch_until(r, mb_mono_ns() + c->before_ns, c->interval_ns);
+	s->w_start = mb_mono_ns();
+	if (!rc) {
+		phase_event(r, "during");
+		rc = watch_until(r, s->w_start + c->before_ns, c->interval_ns);
+	}
+	s->w_resume = mb_mono_ns();
+	if (rc)
+		return rc;
+	phase_event(r, "after");
+	s->t_after = s->w_resume + c->after_ns;
+	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+}
+
 /* Baseline, migration, the window after. */
 static int scn_measure(struct scn *s)
 {
@@ -675,6 +661,8 @@ static int scn_measure(struct scn *s)
 	const struct mb_config *c = s->c;
 	int rc;
 
+	if (!c->migrate)
+		return scn_windows(s);
 	/* The prediction's dirty rate, before (never inside) the baseline window. */
 	phase_event(r, "dirty_rate");
 	rc = pred_measure(c, r->tb->host[g->site].conn, g->dom, r->tb->host[g->site].name, r->stop, s->rec);
@@ -686,6 +674,9 @@ static int scn_measure(struct scn *s)
 		rc = scn_migrate(s);
 	if (rc)
 		return rc;
+	s->w_start = s->mr.t_start;
+	/* With others migrated together: during until the last one resumed. */
+	s->w_resume = s->mr.outcome == RES_CONVERGED ? s->t_last_resume : s->mr.t_end;
 	if (s->mr.outcome != RES_CONVERGED) {
 		/* The guest still runs on the source: the window after the attempt.
 		 * Aborting takes QEMU a second or two, the guest's output may pause
@@ -709,7 +700,7 @@ static int scn_measure(struct scn *s)
 	res_set(&s->rec->guest_host_after, s->to.name);
 
 	phase_event(r, "after");
-	s->t_after = s->mr.t_resume + c->after_ns;
+	s->t_after = s->w_resume + c->after_ns;
 	if (console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC) != MB_OK)
 		return mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s%s",
 			      s->to.name, g->con.panicked ? ": its kernel panicked (see the console log)" : "");
@@ -725,20 +716,19 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	struct runner *r = s->r;
 	struct res_scenario *rec = s->rec;
 	const char *unit = wl_unit(s->c->workload);
-	bool moved = s->mr.outcome == RES_CONVERGED;
-	struct samples_windows w = { .t_ref = s->mr.t_start, .before = s->mr.t_start - s->c->before_ns,
-				     .start = s->mr.t_start, .resume = moved ? s->mr.t_resume : s->mr.t_end,
-				     .after = s->t_after };
+	bool moved = rec->migration_tried && s->mr.outcome == RES_CONVERGED;
+	struct samples_windows w = { .t_ref = s->w_start, .before = s->w_start - s->c->before_ns,
+				     .start = s->w_start, .resume = s->w_resume, .after = s->t_after };
 	struct phases ph;
 	char *csv;
 
 	phases_compute(v, n, w.t_ref, w.before, w.start, w.resume, w.after, &ph);
 	phases_running(v, n, w.t_ref, w.start, moved ? s->mr.t_pause : 0, &ph);
 	rec->has_phases = true;
-	phase_record(&rec->phases.before, &ph.before, unit);
-	phase_record(&rec->phases.during, &ph.during, unit);
-	phase_record(&rec->phases.after, &ph.after, unit);
-	phase_record(&rec->phases.running, &ph.running, unit);
+	runner_phase_record(&rec->phases.before, &ph.before, unit);
+	runner_phase_record(&rec->phases.during, &ph.during, unit);
+	runner_phase_record(&rec->phases.after, &ph.after, unit);
+	runner_phase_record(&rec->phases.running, &ph.running, unit);
 	rec->ratio.during = ph.ratio_during;
 	rec->ratio.after = ph.ratio_after;
 	rec->ratio.running = ph.ratio_running;
@@ -754,6 +744,7 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	if (res_write(r->res, rec->samples.file, csv, strlen(csv)) != MB_OK)
 		mb_warn("%s", mb_errmsg());
 	free(csv);
+	extras_record(r, rec, &w);
 	/* Where the guest is now, checked (mig_classify checked it stayed). */
 	if (moved && (strcmp(s->mr.src_state, "absent") || strcmp(s->mr.dst_state, "running")))
 		return mb_err(MB_EFAILED, "after the migration the guest is %s on %s and %s on %s",
@@ -788,7 +779,7 @@ static int scn_collect(struct scn *s, int rc)
 	s->rec->samples.console_bytes = g->con.bytes;
 	s->rec->samples.console_opens = (uint64_t)g->con.opens;
 	pthread_mutex_unlock(&g->con.mu);
-	if (rc == MB_OK && s->rec->has_outcome)
+	if (rc == MB_OK && (s->rec->has_outcome || !s->rec->migration_tried))
 		rc = scn_phases(s, v, n);
 	free(v);
 	return rc;

@@ -13,23 +13,9 @@
 #include "plan/plan.h"
 #include "record/record.h"
 #include "samples/phases.h"
+#include "run/guests.h"
 #include "run/predict.h"
 #include "run/testbed.h"
-
-/* The guest as it runs across scenarios (fresh: one per scenario;
- * pingpong: kept while the next scenario wants the same guest). */
-struct live_guest {
-	bool alive;
-	virDomainPtr dom;       /* handle on the host it runs on */
-	int site;               /* 0 source site, 1 destination site */
-	struct console con;
-	struct mb_config cfg;   /* what it was booted with */
-	char name[64];
-	int64_t booted_ns;
-	double boot_s;          /* start of the domain to its first sample */
-	const struct store_ops *store;
-	char store_why[512];
-};
 
 struct runner {
 	struct testbed *tb;
@@ -40,7 +26,10 @@ struct runner {
 	bool tty;               /* stdout is a terminal: live progress line */
 	int total;              /* scenarios this run will do */
 	int boots;
-	struct live_guest g;
+	struct live_guest g;    /* the main guest: the one migrated and measured */
+	struct live_guest extra[MB_EXTRA_MAX]; /* the scenario's other guests (run/guests.h) */
+	int nextra;
+	int pin_next;           /* vcpu_pin: the next host CPU in the round-robin */
 	FILE *raw;              /* console capture of the current scenario */
 	struct pred_memo pred;  /* what earlier migrations tell the prediction */
 	struct guest_tmpls *tmpl; /* guest_start = restore: the saved guests (run/template.h) */
@@ -66,6 +55,8 @@ struct samples_windows {
 /* The samples file: one line per sample with its phase and host (free it). */
 char *samples_csv(const struct obs *v, size_t n, const struct samples_windows *w,
 		  const char *host0, const char *host1);
+/* A phase of the record from its statistics (unit: the workload's). */
+void runner_phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit);
 /* End of the run: destroy the guest, clear the links. */
 void runner_finish(struct runner *r);
 /* Emit a --json event or nothing (takes ownership of ev). */
