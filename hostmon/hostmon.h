@@ -13,6 +13,10 @@
  *                      MemAvailable, KSM and the target are unavailable
  *                      (NaN: empty in the csv, null in the record).
  *
+ * Thread kinds (proc.h): QEMU 7.2 sends the migration from its
+ * "live_migration" thread; the destination receives it in the main thread
+ * (a coroutine), so there it shows as "other", not "migration".
+ *
  * It runs in its own thread, so the scenario's watch loop keeps its timing;
  * the samples stay in memory until the scenario's windows are known
  * (hm_record writes hosts/<id>.csv and the record's summaries). */

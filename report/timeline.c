@@ -2,7 +2,9 @@
  * throughput over time from its samples file, and below it the pre-copy
  * dynamics from the job statistics (jobstats/<id>.csv): memory still to
  * send and the iteration, the guest's dirty rate against the bandwidth
- * and the auto-converge throttle.  Files are read inside their run
+ * and the auto-converge throttle; when the host sampler ran
+ * (hosts/<id>.csv), QEMU's CPU by thread kind on each site and the memory
+ * KSM merged.  Files are read inside their run
  * directory and written out as plain numbers; the migration window is
  * shaded, switchover and iterations marked (the study's Figs. 3-6). */
 #define _GNU_SOURCE
@@ -128,6 +130,77 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
 	return MB_OK;
 }
 
+/* The host sampler's file: "t vcpu% migration% other% ksm_MiB" lines, the
+ * source's block, two blank lines, the destination's (gnuplot's index 0
+ * and 1; NaN where a field is empty). */
+static int read_hosts(FILE *f, struct rep_buf *out, int *npoints)
+{
+	struct rep_buf site[2] = { { 0 }, { 0 } };
+	static const char *const cols[] = { "time_s", "site", "cpu_vcpu_pct", "cpu_migration_pct",
+					    "cpu_other_pct", "ksm_pages_sharing" };
+	enum { NC = 6 };
+	char *line = NULL;
+	size_t len = 0;
+	int ix[NC];
+	*npoints = 0;
+	if (getline(&line, &len, f) < 0) {
+		free(line);
+		return mb_err(MB_EINPUT, "empty hosts file");
+	}
+	for (int c = 0; c < NC; c++)
+		ix[c] = header_index(line, cols[c]);
+	if (ix[0] < 0 || ix[1] < 0) {
+		free(line);
+		return mb_err(MB_EINPUT, "no time_s and site columns in its header");
+	}
+	while (getline(&line, &len, f) >= 0) {
+		const char *site_s = field_at(line, ix[1]);
+		double v[NC];
+		for (int c = 2; c < NC; c++) {
+			const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
+			if (!fs || !field_num(fs, &v[c]))
+				v[c] = NAN;
+		}
+		const char *ts = field_at(line, ix[0]);
+		if (!ts || !site_s || !field_num(ts, &v[0]))
+			continue;
+		rep_bprintf(&site[mb_str_starts(site_s, "destination")], "%.9g %.9g %.9g %.9g %.9g\n", v[0], v[2],
+			    v[3], v[4], v[5] * 4096.0 / 1048576.0);
+		(*npoints)++;
+	}
+	free(line);
+	/* An empty block would shift the indexes: a NaN line keeps it. */
+	for (int i = 0; i < 2; i++) {
+		if (site[i].n)
+			rep_bputs(out, site[i].s);
+		else
+			rep_bputs(out, "0 nan nan nan nan\n");
+		rep_bputs(out, i ? "" : "\n\n");
+		rep_bfree(&site[i]);
+	}
+	return MB_OK;
+}
+
+/* data/timeline-<name>.hosts.dat: *hosts when written. */
+static void timeline_hosts(struct render *r, const struct rep_row *row, const char *name, bool *hosts)
+{
+	bool missing;
+	FILE *f;
+	struct rep_buf d = { 0 };
+	int n, rc;
+	char *file;
+	*hosts = false;
+	if (!row->hosts_file || !(f = rep_open_confined(row->dir, row->hosts_file, &missing)))
+		return;
+	rc = read_hosts(f, &d, &n);
+	fclose(f);
+	file = mb_xasprintf("timeline-%s.hosts.dat", name);
+	if (!rc && n > 0)
+		*hosts = rep_write_data(r, file, &d) == MB_OK;
+	free(file);
+	rep_bfree(&d);
+}
+
 /* data/timeline-<name>.job.dat: *job when written. */
 static void timeline_job(struct render *r, const struct rep_row *row, const char *name, bool *job)
 {
@@ -245,17 +318,38 @@ static void job_panels(struct rep_buf *gp, const char *name, bool iters)
 	(void)iters;
 }
 
+/* The host sampler's panel: QEMU's CPU by thread kind on each site, and
+ * what KSM merged (host-wide). */
+static void hosts_panel(struct rep_buf *gp, const char *name)
+{
+	rep_bputs(gp, "set title 'hosts: QEMU CPU by thread, KSM' offset 0,-0.8\nset ylabel '% of one core'\n"
+		      "set yrange [0:*]\nset y2label 'KSM merged MiB'\nset y2tics\nset y2range [0:*]\n"
+		      "unset label 1\nset xlabel 'time from migration start (s)'\n");
+	rep_bprintf(gp, "plot 'data/timeline-%s.hosts.dat' index 0 using 1:2 with lines lw 2 "
+			"lc rgb '#1f5fa8' title 'source vCPUs', '' index 0 using 1:3 with lines lw 2 "
+			"lc rgb '#c0392b' title 'source migration thread', '' index 0 using 1:4 "
+			"with lines dt 2 lc rgb '#1f5fa8' title 'source other threads', "
+			"'' index 1 using 1:2 with lines lw 2 lc rgb '#27864a' "
+			"title 'destination vCPUs', '' index 1 using 1:3 with lines lw 2 "
+			"lc rgb '#d35400' title 'destination migration', '' index 1 using 1:4 "
+			"with lines dt 2 lc rgb '#27864a' title 'destination other threads', "
+			"'' index 0 using 1:5 axes x1y2 with lines lw 1.5 lc rgb '#8e44ad' "
+			"title 'KSM merged (right axis)'\n",
+		    name);
+}
+
 static void timeline_script(struct rep_buf *gp, const struct rep_row *row, const char *name, const char *ylabel,
-			    bool iters, bool guest, bool job)
+			    bool iters, bool guest, bool job, bool hosts)
 {
 	struct rep_buf title = { 0 };
 	double wend = window_end(row);
+	int panels = 1 + (job ? 2 : 0) + (hosts ? 1 : 0);
 	timeline_title(&title, row);
 	rep_bprintf(gp, "reset\nset terminal pngcairo size 960,%d font 'sans,10' noenhanced\n"
 			"set output 'timeline-%s.png'\nset grid\nset key outside right top vertical\n",
-		    job ? 900 : 460, name);
-	if (job) {
-		rep_bputs(gp, "set multiplot layout 3,1 title ");
+		    panels > 1 ? 160 + 290 * panels : 460, name);
+	if (panels > 1) {
+		rep_bprintf(gp, "set multiplot layout %d,1 title ", panels);
 		rep_gp_quote(gp, title.s);
 		rep_bputs(gp, "\nset title 'guest throughput' offset 0,-0.8\nset lmargin 10\nset rmargin 44\n");
 	} else {
@@ -290,10 +384,13 @@ static void timeline_script(struct rep_buf *gp, const struct rep_row *row, const
 			      "plot [0:1] 0 lc rgb '#ffffff' notitle");
 	}
 	rep_bputs(gp, "\n");
-	if (job) {
+	if (panels > 1) {
 		/* The panels below share the guest panel's time axis. */
 		rep_bputs(gp, "set xrange [GPVAL_X_MIN:GPVAL_X_MAX]\nunset label 2\nunset label 3\n");
-		job_panels(gp, name, iters);
+		if (job)
+			job_panels(gp, name, iters);
+		if (hosts)
+			hosts_panel(gp, name);
 		rep_bputs(gp, "unset multiplot\n");
 	}
 	rep_bfree(&title);
@@ -306,7 +403,7 @@ void rep_timelines(struct render *r)
 		char *name;
 		const char *ylabel;
 		double div;
-		bool iters, job;
+		bool iters, job, hosts;
 		/* Every migration tried, converged or not (a testbed failure
 		 * mid-migration too: its job statistics). */
 		if (!strcmp(row->status, "skipped") || (!row->samples_file && !row->jobstats_file))
@@ -320,7 +417,8 @@ void rep_timelines(struct render *r)
 			free(f);
 		} else {
 			struct plot *p = rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1);
-			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job);
+			timeline_hosts(r, row, name, &hosts);
+			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job, hosts);
 		}
 		free(name);
 	}
