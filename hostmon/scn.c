@@ -113,7 +113,7 @@ static void site_phase(const struct hostmon *m, int site, int64_t a, int64_t b, 
 	o->mem_free_bytes = last ? last->mem_free_bytes : NAN;
 }
 
-static void hosts_record(const struct hostmon *m, const struct samples_windows *w, struct res_hosts *o)
+void hm_hosts_summarize(const struct hostmon *m, const struct samples_windows *w, struct res_hosts *o)
 {
 	int64_t edge[4] = { w->before, w->start, w->resume, w->after };
 	o->source = mb_xstrdup(m->mode == HM_PROC ? "proc" : "libvirt");
@@ -131,7 +131,8 @@ static void hosts_record(const struct hostmon *m, const struct samples_windows *
 	}
 }
 
-/* When pages_sharing last moved by more than 1% (of its final value) */
+/* When pages_sharing last moved by more than 1% of its final value, from
+ * the reference time; NaN when it still moved at the last sample. */
 static double ksm_settled(const struct hostmon *m, const struct samples_windows *w)
 {
 	const struct hm_sample *prev = NULL, *last = NULL, *moved = NULL, *first = NULL;
@@ -157,7 +158,7 @@ static double ksm_settled(const struct hostmon *m, const struct samples_windows 
 	return (double)((moved ? moved : first)->t_ns - w->t_ref) / 1e9;
 }
 
-static void ksm_record(const struct hostmon *m, const struct samples_windows *w, struct res_ksm *k)
+void hm_ksm_summarize(const struct hostmon *m, const struct samples_windows *w, struct res_ksm *k)
 {
 	int64_t edge[4] = { w->before, w->start, w->resume, w->after };
 	struct res_ksm_phase *ph[3] = { &k->before, &k->during, &k->after };
@@ -173,9 +174,9 @@ static void ksm_record(const struct hostmon *m, const struct samples_windows *w,
 	k->settled_s = ksm_settled(m, w);
 }
 
-/* A counter's growth over [a, b]: its value at b minus at a (the first
+/* The target's read (wr: written) counter's growth over [a, b]: its value at b minus at a (the first
  * sample in the window when there is none before it). */
-static double grew(const struct hostmon *m, int64_t a, int64_t b, size_t off)
+static double grew(const struct hostmon *m, int64_t a, int64_t b, bool wr)
 {
 	const struct hm_sample *x = at(m, 0, a), *y = at(m, 0, b);
 	if (!x)
@@ -184,7 +185,7 @@ static double grew(const struct hostmon *m, int64_t a, int64_t b, size_t off)
 				x = &m->v[i];
 	if (!x || !y || y->t_ns < x->t_ns)
 		return NAN;
-	return *(const double *)((const char *)y + off) - *(const double *)((const char *)x + off);
+	return wr ? y->tgt_wchar - x->tgt_wchar : y->tgt_rchar - x->tgt_rchar;
 }
 
 /* The same for the guest's block device counters. */
@@ -202,11 +203,26 @@ static double blk_grew(const struct blk_obs *v, size_t n, int64_t a, int64_t b, 
 	return wr ? (double)y->write_bytes - (double)x->write_bytes : (double)y->read_bytes - (double)x->read_bytes;
 }
 
-static void io_record(const struct hostmon *m, const struct samples_windows *w, const struct obs *v,
-		      size_t n, struct console *con, struct res_io *o)
+void hm_io_summarize(const struct hostmon *m, const struct samples_windows *w, const struct obs *v, size_t n,
+		     const struct blk_obs *blk, size_t nb, struct res_io *o)
 {
 	int64_t edge[4] = { w->before, w->start, w->resume, w->after };
 	struct res_io_phase *ph[3] = { &o->before, &o->during, &o->after };
+	if (m->mode == HM_PROC)
+		o->target_counter = mb_xstrdup(TARGET_COUNTER);
+	for (int p = 0; p < 3; p++) {
+		int64_t a = edge[p], b = edge[p + 1];
+		ph[p]->workload_bytes = phases_count_at(v, n, b) - phases_count_at(v, n, a);
+		ph[p]->guest_read_bytes = blk_grew(blk, nb, a, b, false);
+		ph[p]->guest_write_bytes = blk_grew(blk, nb, a, b, true);
+		ph[p]->target_read_bytes = grew(m, a, b, false);
+		ph[p]->target_write_bytes = grew(m, a, b, true);
+	}
+}
+
+static void io_record(const struct hostmon *m, const struct samples_windows *w, const struct obs *v,
+		      size_t n, struct console *con, struct res_io *o)
+{
 	struct blk_obs *blk;
 	size_t nb;
 	pthread_mutex_lock(&con->mu);
@@ -217,16 +233,7 @@ static void io_record(const struct hostmon *m, const struct samples_windows *w, 
 	if (con->blkdev[0])
 		o->device = mb_xstrdup(con->blkdev);
 	pthread_mutex_unlock(&con->mu);
-	if (m->mode == HM_PROC)
-		o->target_counter = mb_xstrdup(TARGET_COUNTER);
-	for (int p = 0; p < 3; p++) {
-		int64_t a = edge[p], b = edge[p + 1];
-		ph[p]->workload_bytes = phases_count_at(v, n, b) - phases_count_at(v, n, a);
-		ph[p]->guest_read_bytes = blk_grew(blk, nb, a, b, false);
-		ph[p]->guest_write_bytes = blk_grew(blk, nb, a, b, true);
-		ph[p]->target_read_bytes = grew(m, a, b, offsetof(struct hm_sample, tgt_rchar));
-		ph[p]->target_write_bytes = grew(m, a, b, offsetof(struct hm_sample, tgt_wchar));
-	}
+	hm_io_summarize(m, w, v, n, blk, nb, o);
 	free(blk);
 }
 
@@ -244,9 +251,9 @@ void hm_scn_record(struct hm_scn *h, const struct samples_windows *w, const stru
 	if (res_write(run, rec->hosts.file, csv, strlen(csv)) != MB_OK)
 		mb_warn("%s", mb_errmsg());
 	free(csv);
-	hosts_record(&h->mon, w, &rec->hosts);
+	hm_hosts_summarize(&h->mon, w, &rec->hosts);
 	if (rec->has_ksm)
-		ksm_record(&h->mon, w, &rec->ksm);
+		hm_ksm_summarize(&h->mon, w, &rec->ksm);
 	if (c->workload == WL_SEQREAD) {
 		rec->has_io = true;
 		io_record(&h->mon, w, v, n, con, &rec->io);

@@ -23,6 +23,10 @@ struct res_run;
 struct samples_windows;
 struct obs;
 struct console;
+struct blk_obs;
+struct res_hosts;
+struct res_ksm;
+struct res_io;
 
 struct hm_scn {
 	struct hostmon mon;
@@ -44,5 +48,16 @@ void hm_scn_record(struct hm_scn *h, const struct samples_windows *w, const stru
 /* Returns the first error of restoring KSM (the caller warns; the record
  * says restored = false). */
 int hm_scn_end(struct hm_scn *h, struct res_scenario *rec) MB_WUR;
+
+/* The summaries, from the samples and the windows (hm_scn_record's parts,
+ * pure: unit-tested on synthetic samples).  Per phase [before, start),
+ * [start, resume), [resume, after]: CPU % of one core between the first
+ * and last sample of the same QEMU process in the phase, the rest (RSS,
+ * memory, KSM) at its last sample; counters (target, guest device,
+ * workload) as growth from the phase's start to its end. */
+void hm_hosts_summarize(const struct hostmon *m, const struct samples_windows *w, struct res_hosts *o);
+void hm_ksm_summarize(const struct hostmon *m, const struct samples_windows *w, struct res_ksm *k);
+void hm_io_summarize(const struct hostmon *m, const struct samples_windows *w, const struct obs *v, size_t n,
+		     const struct blk_obs *blk, size_t nb, struct res_io *o);
 
 #endif

@@ -19,6 +19,10 @@
 #include "hostmon/hostmon.h"
 #include "hostmon/ksm.h"
 #include "hostmon/proc.h"
+#include "hostmon/scn.h"
+#include "migrate/console.h"
+#include "record/result.h"
+#include "run/scenario.h"
 
 #define FIX "tests/fixtures/hostmon"
 
@@ -291,6 +295,92 @@ static void test_round_and_csv(void **state)
 	hm_free(&h);
 }
 
+#define SEC 1000000000LL
+
+/* Samples once a second for 0..10 s: the guest on the source 0..7 s (vCPUs
+ * at 50%, the migration thread at 20% from 4 s), on the destination 5..10 s
+ * (vCPUs at 100%); KSM merging 100 pages a second until 6 s; the target
+ * reading 1000 bytes a second. */
+static void synth(struct hostmon *h, bool ksm_still_moving)
+{
+	hm_init(h, HM_PROC, "g", SEC);
+	snprintf(h->site[0].host, sizeof(h->site[0].host), "a");
+	snprintf(h->site[1].host, sizeof(h->site[1].host), "b");
+	h->v = calloc(22, sizeof(*h->v));
+	for (int t = 0; t <= 10; t++) {
+		for (int i = 0; i < 2; i++) {
+			struct hm_sample *v = &h->v[h->n++];
+			bool there = i ? t >= 5 : t <= 7;
+			double sharing = ksm_still_moving ? 100.0 * t : 100.0 * (t < 6 ? t : 6);
+			*v = (struct hm_sample){ .t_ns = t * SEC, .site = i, .pid = there ? 100 + i : 0,
+						 .rss_bytes = there ? 1e8 + t : NAN, .mem_available_bytes = 1e10 - t,
+						 .mem_free_bytes = 9e9, .ksm_shared = 7, .ksm_sharing = sharing,
+						 .tgt_rchar = 1000.0 * t, .tgt_wchar = 2000.0 * t };
+			for (int k = 0; k < HM_NKINDS; k++)
+				v->cpu_s[k] = there ? 0 : NAN;
+			if (there) {
+				v->cpu_s[HM_VCPU] = i ? 1.0 * (t - 5) : 0.5 * t;
+				v->cpu_s[HM_MIGRATION] = !i && t > 4 ? 0.2 * (t - 4) : 0;
+			}
+		}
+	}
+}
+
+static void test_summaries(void **state)
+{
+	struct hostmon h;
+	struct samples_windows w = { .t_ref = 4 * SEC, .before = 1 * SEC, .start = 4 * SEC, .resume = 7 * SEC,
+				     .after = 10 * SEC };
+	struct res_scenario rec;
+	struct obs v[11];
+	struct blk_obs blk[11];
+	(void)state;
+	synth(&h, false);
+	res_scenario_init(&rec);
+	for (int t = 0; t <= 10; t++) {
+		v[t] = (struct obs){ .host_ns = t * SEC, .seq = (uint64_t)t, .count = 100 * (uint64_t)t };
+		blk[t] = (struct blk_obs){ t * SEC, 110 * (uint64_t)t, 0 };
+	}
+	hm_hosts_summarize(&h, &w, &rec.hosts);
+	assert_int_equal(rec.hosts.nsites, 2);
+	assert_string_equal(rec.hosts.source, "proc");
+	assert_true(rec.hosts.shared_kernel);
+	/* Source: 50% vCPU before, migration 20% of the time in during (4..7 s: 0.6 s / 3 s). */
+	assert_float_equal(rec.hosts.sites[0].before.cpu_vcpu_pct, 50, 1e-9);
+	assert_float_equal(rec.hosts.sites[0].before.cpu_migration_pct, 0, 1e-9);
+	assert_float_equal(rec.hosts.sites[0].during.cpu_migration_pct, 20, 1e-9);
+	assert_float_equal(rec.hosts.sites[0].before.rss_bytes, 1e8 + 4, 0);
+	/* Gone after: no CPU, no RSS; the host's memory still. */
+	assert_true(isnan(rec.hosts.sites[0].after.cpu_vcpu_pct));
+	assert_true(isnan(rec.hosts.sites[0].after.rss_bytes));
+	assert_float_equal(rec.hosts.sites[0].after.mem_available_bytes, 1e10 - 10, 0);
+	/* Destination: not there before; 100% after. */
+	assert_true(isnan(rec.hosts.sites[1].before.cpu_vcpu_pct));
+	assert_float_equal(rec.hosts.sites[1].after.cpu_vcpu_pct, 100, 1e-9);
+	hm_ksm_summarize(&h, &w, &rec.ksm);
+	assert_float_equal(rec.ksm.before.pages_sharing, 400, 0); /* at 4 s */
+	assert_float_equal(rec.ksm.after.pages_sharing, 600, 0);
+	assert_float_equal(rec.ksm.after.merged_bytes, 600.0 * (double)sysconf(_SC_PAGESIZE), 0);
+	assert_float_equal(rec.ksm.settled_s, 2, 1e-9); /* last change at 6 s, 2 s after the start */
+	hm_io_summarize(&h, &w, v, 11, blk, 11, &rec.io);
+	assert_float_equal(rec.io.before.workload_bytes, 300, 1e-9);
+	assert_float_equal(rec.io.before.guest_read_bytes, 330, 0);
+	assert_float_equal(rec.io.before.guest_write_bytes, 0, 0);
+	assert_float_equal(rec.io.during.target_read_bytes, 3000, 0);
+	assert_float_equal(rec.io.after.target_write_bytes, 6000, 0);
+	assert_non_null(rec.io.target_counter);
+	res_scenario_free(&rec);
+	hm_free(&h);
+
+	/* Still merging at the last sample: not settled (null). */
+	synth(&h, true);
+	res_scenario_init(&rec);
+	hm_ksm_summarize(&h, &w, &rec.ksm);
+	assert_true(isnan(rec.ksm.settled_s));
+	res_scenario_free(&rec);
+	hm_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_ksm_apply_restore),
 		cmocka_unit_test(test_libvirt_conversions),
 		cmocka_unit_test(test_round_and_csv),
+		cmocka_unit_test(test_summaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
