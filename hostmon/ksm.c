@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,44 @@ static int write_setting(const char *dir, const char *name, const char *val)
 	return MB_OK;
 }
 
+/* The pending restore, prepared when the settings are changed, for
+ * hm_ksm_restore_on_signal: paths and values as plain strings. */
+static struct {
+	volatile sig_atomic_t armed;
+	char path[3][512];
+	char val[3][32];
+	size_t len[3];
+} pending;
+
+static void arm(const char *dir, const struct hm_ksm_saved *saved)
+{
+	static const char *const names[3] = { "run", "pages_to_scan", "sleep_millisecs" };
+	const char *vals[3] = { saved->run, saved->pages_to_scan, saved->sleep_millisecs };
+	pending.armed = 0;
+	for (int i = 0; i < 3; i++) {
+		snprintf(pending.path[i], sizeof(pending.path[i]), "%s/%s", dir, names[i]);
+		snprintf(pending.val[i], sizeof(pending.val[i]), "%s", vals[i]);
+		pending.len[i] = strlen(pending.val[i]);
+	}
+	pending.armed = 1;
+}
+
+void hm_ksm_restore_on_signal(void)
+{
+	if (!pending.armed)
+		return;
+	pending.armed = 0;
+	for (int i = 0; i < 3; i++) {
+		int fd = open(pending.path[i], O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0) {
+			if (write(fd, pending.val[i], pending.len[i]) < 0) {
+				/* nothing more to do in a signal handler */
+			}
+			close(fd);
+		}
+	}
+}
+
 int hm_ksm_apply(const char *dir, int mode, int64_t pages_to_scan, int64_t sleep_ns,
 		 struct hm_ksm_saved *saved)
 {
@@ -80,6 +119,7 @@ int hm_ksm_apply(const char *dir, int mode, int64_t pages_to_scan, int64_t sleep
 	if (rc)
 		return rc;
 	saved->saved = true;
+	arm(dir, saved);
 	if (pages_to_scan > 0) {
 		snprintf(v, sizeof(v), "%" PRId64, pages_to_scan);
 		rc = write_setting(dir, "pages_to_scan", v);
@@ -109,6 +149,7 @@ int hm_ksm_restore(const char *dir, struct hm_ksm_saved *saved)
 	int rc = MB_OK, r;
 	if (!saved->saved)
 		return MB_OK;
+	pending.armed = 0;
 	/* run first: stop scanning before the rates change back. */
 	r = write_setting(dir, "run", saved->run);
 	rc = rc ? rc : r;

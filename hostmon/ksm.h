@@ -32,6 +32,10 @@ int hm_ksm_apply(const char *dir, int mode, int64_t pages_to_scan, int64_t sleep
 		 struct hm_ksm_saved *saved) MB_WUR;
 /* The settings in effect (NaN when unreadable). */
 void hm_ksm_settings(const char *dir, double *pages_to_scan, double *sleep_s);
+/* From a signal handler that is about to _exit (a second Ctrl-C): put back
+ * the settings the last hm_ksm_apply saved and hm_ksm_restore has not yet
+ * restored; only open(), write() and close() (async-signal-safe). */
+void hm_ksm_restore_on_signal(void);
 /* Put the saved settings back (nothing when none were saved). */
 int hm_ksm_restore(const char *dir, struct hm_ksm_saved *saved) MB_WUR;
 

@@ -206,6 +206,16 @@ static void test_ksm_apply_restore(void **state)
 	hm_ksm_settings(ksm, &pts, &sl);
 	assert_float_equal(sl, 0.02, 1e-12);
 	assert_int_equal(hm_ksm_restore(ksm, &saved), MB_OK); /* twice: nothing */
+	/* A second Ctrl-C while applied: the signal path puts them back too. */
+	assert_int_equal(hm_ksm_apply(ksm, KSM_ON, 7, 0, &saved), MB_OK);
+	hm_ksm_restore_on_signal();
+	v = slurp(p);
+	assert_string_equal(v, "0");
+	free(v);
+	hm_ksm_settings(ksm, &pts, &sl);
+	assert_float_equal(pts, 5000, 0);
+	saved.saved = false; /* restored by the signal path */
+	hm_ksm_restore_on_signal(); /* disarmed: nothing */
 	/* No KSM in this kernel: on is refused, keep is fine. */
 	assert_int_equal(hm_ksm_apply(FIX "/nothing", KSM_ON, 0, 0, &saved), MB_EUNSUPP);
 	assert_non_null(strstr(mb_errmsg(), "no KSM"));
