@@ -37,6 +37,9 @@ int hm_scn_ksm_apply(struct hm_scn *h, const struct testbed *tb, const struct mb
 					  "(set it on the hosts, or use ksm = keep)", ksm_mode_to_string(c->ksm));
 	if (tb->kind != TB_LAB)
 		res_set(&k->note, "real hosts: libvirt gives no KSM counters");
+	else
+		res_set(&k->note, "the lab's sites share this machine's kernel: the counters are the "
+				  "machine's, every guest on it included");
 	if (hm_ksm_apply(h->ksm_dir, c->ksm, c->ksm_pages_to_scan, c->ksm_sleep_ns, &h->ksm) != MB_OK)
 		return mb_err_ctx(MB_EUNSUPP, "KSM");
 	k->applied = h->ksm.saved;

@@ -101,4 +101,18 @@ check "io: the target sent at least what the guest device read (after: on the de
 echo "# io before: $(jq -c .io.before <<<"$io")"
 echo "# io after:  $(jq -c .io.after <<<"$io")"
 validate_run "$out/run"
+
+# Interrupted while KSM is applied: the settings are back all the same.
+sed -e '/^\[io\]/,$d' "$out/hostmon.ini" > "$out/int.ini"
+"$MIGBENCH" run "$out/int.ini" --lab.name=$LAB --out "$out/int" > "$out/int.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do [ "$(cat $KSM/run)" = 1 ] && break; sleep 0.1; done
+applied=$(cat $KSM/run)
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+check "interrupted: KSM was on while the scenario ran" test "$applied" = 1
+check "interrupted: migbench exits 130" test $rc -eq 130
+check "interrupted: the host's KSM settings are restored ($found)" test "$(ksm_state)" = "$found"
 finish
