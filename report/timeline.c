@@ -89,6 +89,29 @@ static int read_samples(FILE *f, double div, struct rep_buf *out, int *npoints)
 	return MB_OK;
 }
 
+/* The header line of a csv file read from f into *line, and the index of
+ * each of cols in it (-1: absent); the first two must be there. */
+static int csv_header(FILE *f, char **line, size_t *len, const char *const *cols, int nc, int *ix)
+{
+	if (getline(line, len, f) < 0)
+		return mb_err(MB_EINPUT, "empty file");
+	for (int c = 0; c < nc; c++)
+		ix[c] = header_index(*line, cols[c]);
+	if (ix[0] < 0 || ix[1] < 0)
+		return mb_err(MB_EINPUT, "no %s and %s columns in its header", cols[0], cols[1]);
+	return MB_OK;
+}
+
+/* The numbers of a line at the header's indexes (NaN where empty or absent). */
+static void csv_values(const char *line, const int *ix, int nc, double *v)
+{
+	for (int c = 0; c < nc; c++) {
+		const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
+		if (!fs || !field_num(fs, &v[c]))
+			v[c] = NAN;
+	}
+}
+
 /* The job statistics' columns, scaled: "t remaining_MiB dirty_MiB/s
  * bandwidth_MiB/s throttle_pct iteration" (NaN where a field is empty). */
 static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
@@ -99,25 +122,11 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
 	enum { NC = 7 };
 	char *line = NULL;
 	size_t len = 0;
-	int ix[NC];
+	int ix[NC], rc = csv_header(f, &line, &len, cols, NC, ix);
 	*npoints = 0;
-	if (getline(&line, &len, f) < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "empty job statistics file");
-	}
-	for (int c = 0; c < NC; c++)
-		ix[c] = header_index(line, cols[c]);
-	if (ix[0] < 0 || ix[1] < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "no time_s and memory_remaining_bytes columns in its header");
-	}
-	while (getline(&line, &len, f) >= 0) {
+	while (!rc && getline(&line, &len, f) >= 0) {
 		double v[NC];
-		for (int c = 0; c < NC; c++) {
-			const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
-			if (!fs || !field_num(fs, &v[c]))
-				v[c] = NAN;
-		}
+		csv_values(line, ix, NC, v);
 		if (!isfinite(v[0]))
 			continue;
 		if (!isfinite(v[6]) || v[6] <= 0)
@@ -127,7 +136,7 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
 		(*npoints)++;
 	}
 	free(line);
-	return MB_OK;
+	return rc;
 }
 
 /* The host sampler's file: "t vcpu% migration% other% ksm_MiB" lines, the
@@ -135,88 +144,52 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
  * and 1; NaN where a field is empty). */
 static int read_hosts(FILE *f, struct rep_buf *out, int *npoints)
 {
-	struct rep_buf site[2] = { { 0 }, { 0 } };
 	static const char *const cols[] = { "time_s", "site", "cpu_vcpu_pct", "cpu_migration_pct",
 					    "cpu_other_pct", "ksm_pages_sharing" };
 	enum { NC = 6 };
+	struct rep_buf site[2] = { { 0 }, { 0 } };
 	char *line = NULL;
 	size_t len = 0;
-	int ix[NC];
+	int ix[NC], rc = csv_header(f, &line, &len, cols, NC, ix);
 	*npoints = 0;
-	if (getline(&line, &len, f) < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "empty hosts file");
-	}
-	for (int c = 0; c < NC; c++)
-		ix[c] = header_index(line, cols[c]);
-	if (ix[0] < 0 || ix[1] < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "no time_s and site columns in its header");
-	}
-	while (getline(&line, &len, f) >= 0) {
-		const char *site_s = field_at(line, ix[1]);
+	while (!rc && getline(&line, &len, f) >= 0) {
+		const char *where = field_at(line, ix[1]);
 		double v[NC];
-		for (int c = 2; c < NC; c++) {
-			const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
-			if (!fs || !field_num(fs, &v[c]))
-				v[c] = NAN;
-		}
-		const char *ts = field_at(line, ix[0]);
-		if (!ts || !site_s || !field_num(ts, &v[0]))
+		csv_values(line, ix, NC, v);
+		if (!where || !isfinite(v[0]))
 			continue;
-		rep_bprintf(&site[mb_str_starts(site_s, "destination")], "%.9g %.9g %.9g %.9g %.9g\n", v[0], v[2],
+		rep_bprintf(&site[mb_str_starts(where, "destination")], "%.9g %.9g %.9g %.9g %.9g\n", v[0], v[2],
 			    v[3], v[4], v[5] * 4096.0 / 1048576.0);
 		(*npoints)++;
 	}
 	free(line);
 	/* An empty block would shift the indexes: a NaN line keeps it. */
 	for (int i = 0; i < 2; i++) {
-		if (site[i].n)
-			rep_bputs(out, site[i].s);
-		else
-			rep_bputs(out, "0 nan nan nan nan\n");
+		rep_bputs(out, site[i].n ? site[i].s : "0 nan nan nan nan\n");
 		rep_bputs(out, i ? "" : "\n\n");
 		rep_bfree(&site[i]);
 	}
-	return MB_OK;
+	return rc;
 }
 
-/* data/timeline-<name>.hosts.dat: *hosts when written. */
-static void timeline_hosts(struct render *r, const struct rep_row *row, const char *name, bool *hosts)
+/* data/timeline-<name>.<kind>.dat from the run's file rel (a job
+ * statistics or hosts file) through read: *done when written. */
+static void timeline_aux(struct render *r, const struct rep_row *row, const char *rel, const char *name,
+			 const char *kind, int (*read)(FILE *, struct rep_buf *, int *), bool *done)
 {
 	bool missing;
 	FILE *f;
 	struct rep_buf d = { 0 };
 	int n, rc;
 	char *file;
-	*hosts = false;
-	if (!row->hosts_file || !(f = rep_open_confined(row->dir, row->hosts_file, &missing)))
-		return;
-	rc = read_hosts(f, &d, &n);
-	fclose(f);
-	file = mb_xasprintf("timeline-%s.hosts.dat", name);
-	if (!rc && n > 0)
-		*hosts = rep_write_data(r, file, &d) == MB_OK;
-	free(file);
-	rep_bfree(&d);
-}
-
-/* data/timeline-<name>.job.dat: *job when written. */
-static void timeline_job(struct render *r, const struct rep_row *row, const char *name, bool *job)
-{
-	bool missing;
-	FILE *f;
-	struct rep_buf d = { 0 };
-	int n, rc;
-	char *file;
-	*job = false;
-	if (!row->jobstats_file || !(f = rep_open_confined(row->dir, row->jobstats_file, &missing)))
+	*done = false;
+	if (!rel || !(f = rep_open_confined(row->dir, rel, &missing)))
 		return; /* refused files were counted when loading (check_ref) */
-	rc = read_jobstats(f, &d, &n);
+	rc = read(f, &d, &n);
 	fclose(f);
-	file = mb_xasprintf("timeline-%s.job.dat", name);
+	file = mb_xasprintf("timeline-%s.%s.dat", name, kind);
 	if (!rc && n > 0)
-		*job = rep_write_data(r, file, &d) == MB_OK;
+		*done = rep_write_data(r, file, &d) == MB_OK;
 	free(file);
 	rep_bfree(&d);
 }
@@ -232,7 +205,7 @@ static int timeline_data(struct render *r, const struct rep_row *row, const char
 	int n, rc;
 	char *file;
 	*iters = false;
-	timeline_job(r, row, name, job);
+	timeline_aux(r, row, row->jobstats_file, name, "job", read_jobstats, job);
 	if (!row->samples_file)
 		return *job ? MB_OK : mb_err(MB_EINPUT, "no samples file and no job statistics");
 	f = rep_open_confined(row->dir, row->samples_file, &missing);
@@ -417,7 +390,7 @@ void rep_timelines(struct render *r)
 			free(f);
 		} else {
 			struct plot *p = rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1);
-			timeline_hosts(r, row, name, &hosts);
+			timeline_aux(r, row, row->hosts_file, name, "hosts", read_hosts, &hosts);
 			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job, hosts);
 		}
 		free(name);
