@@ -75,6 +75,8 @@ workloads_SRCS := workloads/cmdline.c workloads/fill.c
 samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c migrate/dirtyrate.c
 model_SRCS   := model/precopy.c
+# The host sampler and KSM control (between the testbed and the scenario).
+hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c hostmon/scn.c
 run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
@@ -85,7 +87,7 @@ cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_li
                 cli/cmd_storage.c
 
 LIB_SRCS := $(core_SRCS) $(profile_SRCS) $(plan_SRCS) $(lab_SRCS) $(link_SRCS) $(storage_SRCS) \
-            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(model_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
+            $(guest_SRCS) $(workloads_SRCS) $(samples_SRCS) $(migrate_SRCS) $(model_SRCS) $(hostmon_SRCS) $(run_SRCS) $(record_SRCS) $(report_SRCS) \
             $(cli_SRCS)
 # Local additions (not in git), e.g. LIB_SRCS += ...
 -include local.mk

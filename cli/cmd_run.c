@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/util.h"
+#include "hostmon/ksm.h"
 #include "plan/plan.h"
 #include "profile/options_json.h"
 #include "record/record.h"
@@ -23,8 +24,10 @@ static volatile int stop_flag;
 static void on_signal(int sig)
 {
 	if (stop_flag) {
-		/* A second ^C: the user means it; leave the cleanup to lab down. */
+		/* A second ^C: the user means it; leave the cleanup to lab down,
+		 * but the host's KSM settings are no lab's: put them back. */
 		static const char msg[] = "\nmigbench: interrupted again, exiting now\n";
+		hm_ksm_restore_on_signal();
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 			_exit(130);
 		_exit(130);

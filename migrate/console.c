@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "migrate/console.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,19 +30,38 @@ struct feed_ctx {
 	int64_t now;
 };
 
+/* "dev=vda read_bytes=N write_bytes=M" (workloads/PROTOCOL.md). */
+static void blk_event(struct console *c, int64_t now, const char *text)
+{
+	unsigned long long rd, wr;
+	char dev[16];
+	if (sscanf(text, "dev=%15s read_bytes=%llu write_bytes=%llu", dev, &rd, &wr) != 3)
+		return;
+	snprintf(c->blkdev, sizeof(c->blkdev), "%s", dev);
+	if (c->nblk == c->capblk) {
+		c->capblk = c->capblk ? 2 * c->capblk : 64;
+		c->blk = mb_xrealloc(c->blk, c->capblk * sizeof(*c->blk));
+	}
+	c->blk[c->nblk++] = (struct blk_obs){ now, rd, wr };
+}
+
 static void on_sample(void *ctx, const struct sample *s)
 {
 	struct feed_ctx *f = ctx;
 	struct console *c = f->c;
 	if (s->kind == SAMPLE_DATA) {
 		struct obs o = { .host_ns = f->now, .seq = s->seq, .guest_ns = s->guest_ns,
-				 .count = s->count, .site = c->site };
+				 .count = s->count, .site = c->site, .events = c->events_since };
+		c->events_since = 0;
 		obs_push(&c->log, &o);
 		c->last_rx_ns = f->now;
 		snprintf(c->wl, sizeof(c->wl), "%s", s->wl);
 		snprintf(c->unit, sizeof(c->unit), "%s", s->unit);
 	} else if (s->kind == SAMPLE_EVENT) {
-		if (!strcmp(s->event, "error"))
+		c->events_since++;
+		if (!strcmp(s->event, "blk"))
+			blk_event(c, f->now, s->text);
+		else if (!strcmp(s->event, "error"))
 			snprintf(c->error, sizeof(c->error), "%s", s->text);
 		else if (!strcmp(s->event, "exit"))
 			c->exited = true;
@@ -151,6 +171,9 @@ void console_free(struct console *c)
 {
 	console_close(c);
 	obs_free(&c->log);
+	free(c->blk);
+	c->blk = NULL;
+	c->nblk = c->capblk = 0;
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->mu);
 }

@@ -16,6 +16,12 @@
 #include "samples/phases.h"
 #include "samples/sample.h"
 
+/* The guest block device's counters, from its "blk" events. */
+struct blk_obs {
+	int64_t host_ns;
+	uint64_t read_bytes, write_bytes;
+};
+
 struct console {
 	pthread_mutex_t mu;
 	virStreamPtr st;          /* the open stream, or NULL */
@@ -33,6 +39,10 @@ struct console {
 	char resident[128];       /* the guest's "resident" event text (what it filled) */
 	bool exited;              /* the workload reported exit */
 	bool panicked;            /* "Kernel panic" went by on the console */
+	uint64_t events_since;    /* event lines since the last sample (obs.events) */
+	char blkdev[16];          /* "blk" events: the device */
+	struct blk_obs *blk;      /* and its counters, in order */
+	size_t nblk, capblk;
 	pthread_cond_t cond;      /* signalled on every sample */
 };
 

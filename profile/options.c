@@ -14,6 +14,7 @@
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "link/link.h"
+#include "hostmon/ksm.h"
 #include "storage/store.h"
 #include "workloads/cmdline.h"
 
@@ -134,6 +135,21 @@ const struct mb_option mb_options[] = {
 	  "Pin the guests' vCPUs (libvirt <vcpupin>): none, spread (round-robin over the host's "
 	  "CPUs) or a list of host CPUs (0,1) given out round-robin; the migrated guest's vCPUs "
 	  "first, then each neighbour's." },
+	/* KSM (hostmon/ksm.h), applied for the scenario and restored after it. */
+	{ "ksm", "ksm", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(ksm), "keep", NORANGE, NULL,
+	  ksm_mode_names, "ksm",
+	  "Kernel samepage merging on the hosts for the scenario: keep (as the host has it), on "
+	  "(run=1: merge identical guest pages) or off (run=2: stop and unmerge everything); the "
+	  "settings found are restored afterwards.  Lab only (its sites share this machine's "
+	  "kernel); on real hosts KSM is only read.  Refused when the kernel has no KSM." },
+	{ "ksm_pages_to_scan", "ksm_pages_to_scan", OPT_INT, SCOPE_SCENARIO, 0, F(ksm_pages_to_scan),
+	  "0", 0, 100000000, NULL, NULL, NULL,
+	  "KSM pages scanned per wake-up (/sys/kernel/mm/ksm/pages_to_scan) with ksm = on|off; "
+	  "0 = as the host has it." },
+	{ "ksm_sleep", "ksm_sleep", OPT_DURATION, SCOPE_SCENARIO, 0, F(ksm_sleep_ns), "0", 0, NS(60),
+	  "ms", NULL, NULL,
+	  "KSM pause between scans (sleep_millisecs, whole milliseconds) with ksm = on|off; "
+	  "0 = as the host has it." },
 	{ "memdirty_size", "memdirty_size", OPT_SIZE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_size),
 	  "64MiB", MiB, 1099511627776.0, "MiB", NULL, "wss", "Working set the memdirty workload writes." },
 	{ "memdirty_rate", "memdirty_rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_rate), "0",

@@ -105,6 +105,9 @@ struct mb_config {
 	double memdirty_rate;  /* bytes/s, 0 = as fast as possible */
 	double resident;       /* OPT_SIZE_FRAC: bytes, or a fraction of memory; 0 = none */
 	int resident_pattern;  /* enum resident_pattern */
+	int ksm;               /* enum ksm_mode (hostmon/ksm.h) */
+	int64_t ksm_pages_to_scan; /* 0 = as the host has it */
+	int64_t ksm_sleep_ns;  /* 0 = as the host has it */
 
 	/* several guests (run/guests.c) */
 	bool migrate;          /* no: the windows only, no migration */

@@ -297,6 +297,29 @@ static const struct jf_field neighbour_fields[] = {
 #undef T
 };
 
+static const struct jf_field host_phase_fields[] = {
+#define T struct res_host_phase
+	{ "cpu_vcpu_pct", JF_NUM, JF_AT(T, cpu_vcpu_pct), JF_NONNEG, .doc = "% of one core, vCPU threads" },
+	{ "cpu_migration_pct", JF_NUM, JF_AT(T, cpu_migration_pct), JF_NONNEG,
+	  .doc = "% of one core, QEMU's migration threads" },
+	{ "cpu_other_pct", JF_NUM, JF_AT(T, cpu_other_pct), JF_NONNEG, .doc = "% of one core, other QEMU threads" },
+	{ "rss_bytes", JF_NUM, JF_AT(T, rss_bytes), JF_NONNEG, .doc = "QEMU's resident memory at the end" },
+	{ "mem_available_bytes", JF_NUM, JF_AT(T, mem_available_bytes), JF_NONNEG },
+	{ "mem_free_bytes", JF_NUM, JF_AT(T, mem_free_bytes), JF_NONNEG },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field host_site_fields[] = {
+#define T struct res_host_site
+	{ "host", JF_STR, JF_AT(T, host) },
+	{ "before", JF_OBJ, JF_AT(T, before), .sub = host_phase_fields },
+	{ "during", JF_OBJ, JF_AT(T, during), .sub = host_phase_fields },
+	{ "after", JF_OBJ, JF_AT(T, after), .sub = host_phase_fields },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field vm_migration_fields[] = {
 #define T struct res_vm_migration
 	{ "label", JF_STR, JF_AT(T, label) },
@@ -318,6 +341,20 @@ static const struct jf_field vm_migration_fields[] = {
 #undef T
 };
 
+static const struct jf_field hosts_fields[] = {
+#define T struct res_hosts
+	{ "file", JF_STR, JF_AT(T, file) },
+	{ "source", JF_STR, JF_AT(T, source), .doc = "proc (the lab) or libvirt (real hosts)" },
+	{ "shared_kernel", JF_BOOL, JF_AT(T, shared_kernel),
+	  .doc = "the sites run on one kernel: memory and KSM figures are the same host's" },
+	{ "unavailable", JF_STR, JF_AT(T, unavailable), JF_OMIT },
+	{ "samples", JF_U64, JF_AT(T, samples) },
+	{ "sites", JF_ARR, JF_AT(T, sites), .sub = host_site_fields, .size = sizeof(struct res_host_site),
+	  .aux = offsetof(T, nsites) },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field migrations_fields[] = {
 #define T struct res_migrations
 	{ "vms", JF_INT, JF_AT(T, vms) },
@@ -326,6 +363,56 @@ static const struct jf_field migrations_fields[] = {
 	{ "bytes", JF_NUM, JF_AT(T, bytes), JF_NONNEG, .doc = "the sum of each one's bytes" },
 	{ "each", JF_ARR, JF_AT(T, each), .sub = vm_migration_fields,
 	  .size = sizeof(struct res_vm_migration), .aux = offsetof(T, n) },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field ksm_phase_fields[] = {
+#define T struct res_ksm_phase
+	{ "pages_shared", JF_NUM, JF_AT(T, pages_shared), JF_NONNEG },
+	{ "pages_sharing", JF_NUM, JF_AT(T, pages_sharing), JF_NONNEG },
+	{ "merged_bytes", JF_NUM, JF_AT(T, merged_bytes), JF_NONNEG, .doc = "pages_sharing * page size" },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field ksm_fields[] = {
+#define T struct res_ksm
+	{ "mode", JF_STR, JF_AT(T, mode) },
+	{ "available", JF_BOOL, JF_AT(T, available) },
+	{ "applied", JF_BOOL, JF_AT(T, applied) },
+	{ "restored", JF_BOOL, JF_AT(T, restored) },
+	{ "run_found", JF_STR, JF_AT(T, run_found), JF_OMIT },
+	{ "pages_to_scan", JF_NUM, JF_AT(T, pages_to_scan), JF_NONNEG },
+	{ "sleep_s", JF_NUM, JF_AT(T, sleep_s), JF_NONNEG },
+	{ "before", JF_OBJ, JF_AT(T, before), .sub = ksm_phase_fields },
+	{ "during", JF_OBJ, JF_AT(T, during), .sub = ksm_phase_fields },
+	{ "after", JF_OBJ, JF_AT(T, after), .sub = ksm_phase_fields },
+	{ "settled_s", JF_NUM, JF_AT(T, settled_s),
+	  .doc = "last change of pages_sharing from the migration start; null: still changing" },
+	{ "note", JF_STR, JF_AT(T, note), JF_OMIT },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field io_phase_fields[] = {
+#define T struct res_io_phase
+	{ "workload_bytes", JF_NUM, JF_AT(T, workload_bytes), JF_NONNEG },
+	{ "guest_read_bytes", JF_NUM, JF_AT(T, guest_read_bytes), JF_NONNEG },
+	{ "guest_write_bytes", JF_NUM, JF_AT(T, guest_write_bytes), JF_NONNEG },
+	{ "target_read_bytes", JF_NUM, JF_AT(T, target_read_bytes), JF_NONNEG },
+	{ "target_write_bytes", JF_NUM, JF_AT(T, target_write_bytes), JF_NONNEG },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field io_fields[] = {
+#define T struct res_io
+	{ "device", JF_STR, JF_AT(T, device), JF_OMIT },
+	{ "target_counter", JF_STR, JF_AT(T, target_counter), JF_OMIT },
+	{ "before", JF_OBJ, JF_AT(T, before), .sub = io_phase_fields },
+	{ "during", JF_OBJ, JF_AT(T, during), .sub = io_phase_fields },
+	{ "after", JF_OBJ, JF_AT(T, after), .sub = io_phase_fields },
 	JF_END,
 #undef T
 };
@@ -387,6 +474,9 @@ const struct jf_field res_scenario_fields[] = {
 	{ "neighbours", JF_ARR, JF_AT(T, neighbours), JF_IF(T, has_neighbours), .sub = neighbour_fields,
 	  .size = sizeof(struct res_neighbour), .aux = offsetof(T, nneighbours),
 	  .doc = "the neighbour guests and their rates in the scenario's windows" },
+	{ "hosts", JF_OBJ, JF_AT(T, hosts), JF_IF(T, has_hosts), .sub = hosts_fields },
+	{ "ksm", JF_OBJ, JF_AT(T, ksm), JF_IF(T, has_ksm), .sub = ksm_fields },
+	{ "io", JF_OBJ, JF_AT(T, io), JF_IF(T, has_io), .sub = io_fields },
 	{ "end_time", JF_STR, JF_AT(T, end_time), JF_OMIT },
 	{ "duration_s", JF_NUM, JF_AT(T, duration_s) },
 	JF_END,

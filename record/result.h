@@ -280,6 +280,64 @@ struct res_migrations {
 	int n;
 };
 
+/* The host sampler's figures of one site in one phase (hostmon/): CPU as %
+ * of one core over the phase, the rest at its end.  NaN = unavailable
+ * there (real hosts: the migration thread, MemAvailable) or no guest. */
+struct res_host_phase {
+	double cpu_vcpu_pct;           /* the guest's vCPU threads */
+	double cpu_migration_pct;      /* QEMU's migration thread(s) */
+	double cpu_other_pct;          /* every other QEMU thread (main loop, I/O) */
+	double rss_bytes;              /* QEMU's resident memory at the end */
+	double mem_available_bytes, mem_free_bytes; /* the host's, at the end */
+};
+
+struct res_host_site {
+	char *host;
+	struct res_host_phase before, during, after;
+};
+
+/* hosts/<id>.csv and its summary. */
+struct res_hosts {
+	char *file;                    /* hosts/<id>.csv */
+	char *source;                  /* "proc" (the lab) or "libvirt" (real hosts) */
+	bool shared_kernel;            /* the sites are one kernel (the lab): host-wide figures are one */
+	char *unavailable;             /* what this source cannot give, NULL = nothing */
+	uint64_t samples;              /* rows of the file */
+	struct res_host_site *sites;   /* source, destination */
+	int nsites;
+};
+
+/* KSM at the end of a phase (host-wide). */
+struct res_ksm_phase {
+	double pages_shared, pages_sharing;
+	double merged_bytes;           /* pages_sharing * page size: the memory merging saves */
+};
+
+struct res_ksm {
+	char *mode;                    /* the ksm key: keep, on, off */
+	bool available;                /* the kernel has KSM */
+	bool applied;                  /* migbench changed the settings (and restored them) */
+	bool restored;                 /* the settings found were put back */
+	char *run_found;               /* /sys/kernel/mm/ksm/run before the scenario */
+	double pages_to_scan, sleep_s; /* in effect (NaN: unknown) */
+	struct res_ksm_phase before, during, after;
+	double settled_s;              /* last change of pages_sharing, from the migration start; NaN: still changing at the end */
+	char *note;
+};
+
+/* Bytes moved by each layer in a phase (seqread). */
+struct res_io_phase {
+	double workload_bytes;         /* what the workload read (its counter) */
+	double guest_read_bytes, guest_write_bytes;   /* the guest's block device (/sys/block/DEV/stat) */
+	double target_read_bytes, target_write_bytes; /* the iSCSI target process (see target_counter) */
+};
+
+struct res_io {
+	char *device;                  /* the guest's block device */
+	char *target_counter;          /* which /proc/PID/io counters, and why */
+	struct res_io_phase before, during, after;
+};
+
 struct res_scenario {
 	/* identity */
 	char *id;
@@ -341,6 +399,13 @@ struct res_scenario {
 	bool has_neighbours;           /* neighbours > 0 */
 	struct res_neighbour *neighbours;
 	int nneighbours;
+	/* the hosts (hostmon/) */
+	bool has_hosts;
+	struct res_hosts hosts;
+	bool has_ksm;
+	struct res_ksm ksm;
+	bool has_io;
+	struct res_io io;
 };
 
 /* The field tables (for readers that look keys up, e.g. the report). */

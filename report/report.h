@@ -31,6 +31,7 @@ struct rep_row {
 	char *link_backend, *storage_mode, *storage_why, *source, *destination;
 	char *samples_file;        /* relative to dir, not yet checked */
 	char *jobstats_file;
+	char *hosts_file;          /* hosts/<id>.csv of the host sampler, not yet checked */
 	double repetition, delay_ms, delay_s, jitter_s, loss, rate, memory;
 	double max_downtime_s, bandwidth, auto_converge, xbzrle, multifd, postcopy_after;
 	double total_s, downtime_s, setup_s, bytes, iterations, mig_bandwidth, observed_downtime_s;

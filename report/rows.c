@@ -98,6 +98,7 @@ static const struct field row_fields[] = {
 	{ NULL, "storage.why", RS(storage_why) },
 	{ NULL, "samples.file", RS(samples_file) },
 	{ NULL, "jobstats_file", RS(jobstats_file) },
+	{ NULL, "hosts.file", RS(hosts_file) },
 	{ NULL, "migration.pause_s", RN(pause_s) },
 	{ NULL, "migration.resume_s", RN(resume_s) },
 	{ NULL, "migration.transfer_s", RN(transfer_s) },

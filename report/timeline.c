@@ -2,7 +2,9 @@
  * throughput over time from its samples file, and below it the pre-copy
  * dynamics from the job statistics (jobstats/<id>.csv): memory still to
  * send and the iteration, the guest's dirty rate against the bandwidth
- * and the auto-converge throttle.  Files are read inside their run
+ * and the auto-converge throttle; when the host sampler ran
+ * (hosts/<id>.csv), QEMU's CPU by thread kind on each site and the memory
+ * KSM merged.  Files are read inside their run
  * directory and written out as plain numbers; the migration window is
  * shaded, switchover and iterations marked (the study's Figs. 3-6). */
 #define _GNU_SOURCE
@@ -87,6 +89,29 @@ static int read_samples(FILE *f, double div, struct rep_buf *out, int *npoints)
 	return MB_OK;
 }
 
+/* The header line of a csv file read from f into *line, and the index of
+ * each of cols in it (-1: absent); the first two must be there. */
+static int csv_header(FILE *f, char **line, size_t *len, const char *const *cols, int nc, int *ix)
+{
+	if (getline(line, len, f) < 0)
+		return mb_err(MB_EINPUT, "empty file");
+	for (int c = 0; c < nc; c++)
+		ix[c] = header_index(*line, cols[c]);
+	if (ix[0] < 0 || ix[1] < 0)
+		return mb_err(MB_EINPUT, "no %s and %s columns in its header", cols[0], cols[1]);
+	return MB_OK;
+}
+
+/* The numbers of a line at the header's indexes (NaN where empty or absent). */
+static void csv_values(const char *line, const int *ix, int nc, double *v)
+{
+	for (int c = 0; c < nc; c++) {
+		const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
+		if (!fs || !field_num(fs, &v[c]))
+			v[c] = NAN;
+	}
+}
+
 /* The job statistics' columns, scaled: "t remaining_MiB dirty_MiB/s
  * bandwidth_MiB/s throttle_pct iteration" (NaN where a field is empty). */
 static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
@@ -97,25 +122,11 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
 	enum { NC = 7 };
 	char *line = NULL;
 	size_t len = 0;
-	int ix[NC];
+	int ix[NC], rc = csv_header(f, &line, &len, cols, NC, ix);
 	*npoints = 0;
-	if (getline(&line, &len, f) < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "empty job statistics file");
-	}
-	for (int c = 0; c < NC; c++)
-		ix[c] = header_index(line, cols[c]);
-	if (ix[0] < 0 || ix[1] < 0) {
-		free(line);
-		return mb_err(MB_EINPUT, "no time_s and memory_remaining_bytes columns in its header");
-	}
-	while (getline(&line, &len, f) >= 0) {
+	while (!rc && getline(&line, &len, f) >= 0) {
 		double v[NC];
-		for (int c = 0; c < NC; c++) {
-			const char *fs = ix[c] >= 0 ? field_at(line, ix[c]) : NULL;
-			if (!fs || !field_num(fs, &v[c]))
-				v[c] = NAN;
-		}
+		csv_values(line, ix, NC, v);
 		if (!isfinite(v[0]))
 			continue;
 		if (!isfinite(v[6]) || v[6] <= 0)
@@ -125,25 +136,60 @@ static int read_jobstats(FILE *f, struct rep_buf *out, int *npoints)
 		(*npoints)++;
 	}
 	free(line);
-	return MB_OK;
+	return rc;
 }
 
-/* data/timeline-<name>.job.dat: *job when written. */
-static void timeline_job(struct render *r, const struct rep_row *row, const char *name, bool *job)
+/* The host sampler's file: "t vcpu% migration% other% ksm_MiB" lines, the
+ * source's block, two blank lines, the destination's (gnuplot's index 0
+ * and 1; NaN where a field is empty). */
+static int read_hosts(FILE *f, struct rep_buf *out, int *npoints)
+{
+	static const char *const cols[] = { "time_s", "site", "cpu_vcpu_pct", "cpu_migration_pct",
+					    "cpu_other_pct", "ksm_pages_sharing" };
+	enum { NC = 6 };
+	struct rep_buf site[2] = { { 0 }, { 0 } };
+	char *line = NULL;
+	size_t len = 0;
+	int ix[NC], rc = csv_header(f, &line, &len, cols, NC, ix);
+	*npoints = 0;
+	while (!rc && getline(&line, &len, f) >= 0) {
+		const char *where = field_at(line, ix[1]);
+		double v[NC];
+		csv_values(line, ix, NC, v);
+		if (!where || !isfinite(v[0]))
+			continue;
+		rep_bprintf(&site[mb_str_starts(where, "destination")], "%.9g %.9g %.9g %.9g %.9g\n", v[0], v[2],
+			    v[3], v[4], v[5] * 4096.0 / 1048576.0);
+		(*npoints)++;
+	}
+	free(line);
+	/* An empty block would shift the indexes: a NaN line keeps it. */
+	for (int i = 0; i < 2; i++) {
+		rep_bputs(out, site[i].n ? site[i].s : "0 nan nan nan nan\n");
+		rep_bputs(out, i ? "" : "\n\n");
+		rep_bfree(&site[i]);
+	}
+	return rc;
+}
+
+/* data/timeline-<name>.<kind>.dat from the run's file rel (a job
+ * statistics or hosts file) through read: *done when written. */
+static void timeline_aux(struct render *r, const struct rep_row *row, const char *rel, const char *name,
+			 const char *kind, int (*read)(FILE *, struct rep_buf *, int *), bool *done)
 {
 	bool missing;
 	FILE *f;
 	struct rep_buf d = { 0 };
 	int n, rc;
 	char *file;
-	*job = false;
-	if (!row->jobstats_file || !(f = rep_open_confined(row->dir, row->jobstats_file, &missing)))
+	*done = false;
+	if (!rel || !(f = rep_open_confined(row->dir, rel, &missing)))
 		return; /* refused files were counted when loading (check_ref) */
-	rc = read_jobstats(f, &d, &n);
+	rc = read(f, &d, &n);
 	fclose(f);
-	file = mb_xasprintf("timeline-%s.job.dat", name);
+	file = mb_xasprintf("timeline-%s.%s.dat", name, kind);
 	if (!rc && n > 0)
-		*job = rep_write_data(r, file, &d) == MB_OK;
+		*done = rep_write_data(r, file, &d) == MB_OK;
 	free(file);
 	rep_bfree(&d);
 }
@@ -159,7 +205,7 @@ static int timeline_data(struct render *r, const struct rep_row *row, const char
 	int n, rc;
 	char *file;
 	*iters = false;
-	timeline_job(r, row, name, job);
+	timeline_aux(r, row, row->jobstats_file, name, "job", read_jobstats, job);
 	if (!row->samples_file)
 		return *job ? MB_OK : mb_err(MB_EINPUT, "no samples file and no job statistics");
 	f = rep_open_confined(row->dir, row->samples_file, &missing);
@@ -245,17 +291,38 @@ static void job_panels(struct rep_buf *gp, const char *name, bool iters)
 	(void)iters;
 }
 
+/* The host sampler's panel: QEMU's CPU by thread kind on each site, and
+ * what KSM merged (host-wide). */
+static void hosts_panel(struct rep_buf *gp, const char *name)
+{
+	rep_bputs(gp, "set title 'hosts: QEMU CPU by thread, KSM' offset 0,-0.8\nset ylabel '% of one core'\n"
+		      "set yrange [0:*]\nset y2label 'KSM merged MiB'\nset y2tics\nset y2range [0:*]\n"
+		      "unset label 1\nset xlabel 'time from migration start (s)'\n");
+	rep_bprintf(gp, "plot 'data/timeline-%s.hosts.dat' index 0 using 1:2 with lines lw 2 "
+			"lc rgb '#1f5fa8' title 'source vCPUs', '' index 0 using 1:3 with lines lw 2 "
+			"lc rgb '#c0392b' title 'source migration thread', '' index 0 using 1:4 "
+			"with lines dt 2 lc rgb '#1f5fa8' title 'source other threads', "
+			"'' index 1 using 1:2 with lines lw 2 lc rgb '#27864a' "
+			"title 'destination vCPUs', '' index 1 using 1:3 with lines lw 2 "
+			"lc rgb '#d35400' title 'destination migration', '' index 1 using 1:4 "
+			"with lines dt 2 lc rgb '#27864a' title 'destination other threads', "
+			"'' index 0 using 1:5 axes x1y2 with lines lw 1.5 lc rgb '#8e44ad' "
+			"title 'KSM merged (right axis)'\n",
+		    name);
+}
+
 static void timeline_script(struct rep_buf *gp, const struct rep_row *row, const char *name, const char *ylabel,
-			    bool iters, bool guest, bool job)
+			    bool iters, bool guest, bool job, bool hosts)
 {
 	struct rep_buf title = { 0 };
 	double wend = window_end(row);
+	int panels = 1 + (job ? 2 : 0) + (hosts ? 1 : 0);
 	timeline_title(&title, row);
 	rep_bprintf(gp, "reset\nset terminal pngcairo size 960,%d font 'sans,10' noenhanced\n"
 			"set output 'timeline-%s.png'\nset grid\nset key outside right top vertical\n",
-		    job ? 900 : 460, name);
-	if (job) {
-		rep_bputs(gp, "set multiplot layout 3,1 title ");
+		    panels > 1 ? 160 + 290 * panels : 460, name);
+	if (panels > 1) {
+		rep_bprintf(gp, "set multiplot layout %d,1 title ", panels);
 		rep_gp_quote(gp, title.s);
 		rep_bputs(gp, "\nset title 'guest throughput' offset 0,-0.8\nset lmargin 10\nset rmargin 44\n");
 	} else {
@@ -290,10 +357,13 @@ static void timeline_script(struct rep_buf *gp, const struct rep_row *row, const
 			      "plot [0:1] 0 lc rgb '#ffffff' notitle");
 	}
 	rep_bputs(gp, "\n");
-	if (job) {
+	if (panels > 1) {
 		/* The panels below share the guest panel's time axis. */
 		rep_bputs(gp, "set xrange [GPVAL_X_MIN:GPVAL_X_MAX]\nunset label 2\nunset label 3\n");
-		job_panels(gp, name, iters);
+		if (job)
+			job_panels(gp, name, iters);
+		if (hosts)
+			hosts_panel(gp, name);
 		rep_bputs(gp, "unset multiplot\n");
 	}
 	rep_bfree(&title);
@@ -306,7 +376,7 @@ void rep_timelines(struct render *r)
 		char *name;
 		const char *ylabel;
 		double div;
-		bool iters, job;
+		bool iters, job, hosts;
 		/* Every migration tried, converged or not (a testbed failure
 		 * mid-migration too: its job statistics). */
 		if (!strcmp(row->status, "skipped") || (!row->samples_file && !row->jobstats_file))
@@ -320,7 +390,8 @@ void rep_timelines(struct render *r)
 			free(f);
 		} else {
 			struct plot *p = rep_new_plot(r, mb_xasprintf("timeline-%s.png", name), i, -1);
-			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job);
+			timeline_aux(r, row, row->hosts_file, name, "hosts", read_hosts, &hosts);
+			timeline_script(&p->gp, row, name, ylabel, iters, row->samples_file != NULL, job, hosts);
 		}
 		free(name);
 	}

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/util.h"
+#include "hostmon/scn.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
@@ -381,6 +382,7 @@ struct scn {
 	int64_t w_start, w_resume; /* the during window: the migration (or a plain timed window) */
 	int64_t t_last_resume;     /* the last of the guests migrated together resumed */
 	bool skipped;            /* the hosts cannot do these settings */
+	struct hm_scn hm;        /* host sampler and KSM (hostmon/scn.h) */
 };
 
 static void now_iso(char **field)
@@ -740,6 +742,7 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	rec->samples.lost = ph.lost;
 	rec->samples.out_of_order = ph.out_of_order;
 	rec->samples.file = mb_xasprintf("samples/%s.csv", s->sc->id);
+	hm_scn_record(&s->hm, &w, v, n, &r->g.con, s->c, rec, r->res, s->sc->id);
 	csv = samples_csv(v, n, &w, r->tb->host[0].name, r->tb->host[1].name);
 	if (res_write(r->res, rec->samples.file, csv, strlen(csv)) != MB_OK)
 		mb_warn("%s", mb_errmsg());
@@ -835,10 +838,23 @@ int scenario_run(struct runner *r, const struct scenario *sc, int idx, struct re
 	r->idx = idx;
 	r->id = sc->id;
 	scn_begin(&s);
-	rc = scn_prepare(&s);
+	rc = hm_scn_ksm_apply(&s.hm, r->tb, s.c, rec);
+	s.skipped = rc == MB_EUNSUPP;
+	if (!rc)
+		rc = scn_prepare(&s);
+	if (!rc)
+		rc = hm_scn_start(&s.hm, r->tb, r->g.name, s.c);
 	if (!rc)
 		rc = scn_measure(&s);
+	hm_scn_stop(&s.hm);
 	rc = scn_collect(&s, rc);
+	if (hm_scn_end(&s.hm, rec) != MB_OK) {
+		/* The scenario's own error stays the one reported. */
+		struct mb_error keep;
+		mb_err_save(&keep, rc);
+		mb_warn("restoring the host's KSM settings: %s", mb_errmsg());
+		mb_err_restore(&keep);
+	}
 	rc = scn_end(&s, rc);
 	if (rc == MB_EINTR)
 		res_scenario_free(rec);

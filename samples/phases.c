@@ -81,7 +81,7 @@ void phases_compute(const struct obs *v, size_t n, int64_t t_ref, int64_t t_befo
 		    int64_t t_start, int64_t t_resume, int64_t t_after, struct phases *out)
 {
 	const struct obs *prev = NULL;
-	uint64_t seq_first = 0, seq_last = 0;
+	uint64_t seq_first = 0, seq_last = 0, events = 0;
 
 	memset(out, 0, sizeof(*out));
 	window(v, n, t_ref, t_before, t_start, &out->before);
@@ -100,6 +100,8 @@ void phases_compute(const struct obs *v, size_t n, int64_t t_ref, int64_t t_befo
 		}
 		if (!out->received)
 			seq_first = o->seq;
+		else
+			events += o->events;
 		seq_last = o->seq;
 		out->received++;
 		if (prev) {
@@ -112,8 +114,9 @@ void phases_compute(const struct obs *v, size_t n, int64_t t_ref, int64_t t_befo
 		}
 		prev = o;
 	}
-	if (out->received && seq_last >= seq_first && seq_last - seq_first + 1 > out->received)
-		out->lost = seq_last - seq_first + 1 - out->received;
+	/* Events between the samples took sequence numbers too. */
+	if (out->received && seq_last >= seq_first && seq_last - seq_first + 1 > out->received + events)
+		out->lost = seq_last - seq_first + 1 - out->received - events;
 }
 
 void phases_running(const struct obs *v, size_t n, int64_t t_ref, int64_t t_start, int64_t t_pause,

@@ -19,6 +19,7 @@ struct obs {
 	uint64_t guest_ns; /* the guest's clock */
 	uint64_t count;    /* cumulative counter */
 	int site;          /* console it came through: 0 source, 1 destination */
+	uint64_t events;   /* event lines received since the sample before (they share seq) */
 };
 
 struct obs_log {

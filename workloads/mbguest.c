@@ -69,6 +69,47 @@ static void event(const char *ev, const char *text)
 	emit(line, n);
 }
 
+static int has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* seqread on a block device: /sys/block/<dev>/stat, for the "blk" event
+ * after each sample ("" = none). */
+static char blk_stat[160], blk_dev[32];
+
+static void blk_init(void)
+{
+	const char *d = strrchr(par.dev, '/');
+	if (strcmp(wl->name, "seqread") || !has_prefix(par.dev, "/dev/") || !d || !d[1] ||
+	    strlen(d + 1) >= sizeof(blk_dev))
+		return;
+	snprintf(blk_dev, sizeof(blk_dev), "%s", d + 1);
+	snprintf(blk_stat, sizeof(blk_stat), "/sys/block/%s/stat", blk_dev);
+	if (access(blk_stat, R_OK) != 0)
+		blk_stat[0] = 0;
+}
+
+/* "dev=vda read_bytes=N write_bytes=M": sectors (512 bytes, whatever the
+ * device's block size) read and written, fields 3 and 7 of the stat file. */
+static void blk_event(void)
+{
+	unsigned long long f[7];
+	char text[128];
+	FILE *fp;
+	int got;
+	if (!blk_stat[0] || !(fp = fopen(blk_stat, "re")))
+		return;
+	got = fscanf(fp, "%llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+		     &f[6]);
+	fclose(fp);
+	if (got != 7)
+		return;
+	snprintf(text, sizeof(text), "dev=%s read_bytes=%llu write_bytes=%llu", blk_dev, f[2] * 512ULL,
+		 f[6] * 512ULL);
+	event("blk", text);
+}
+
 static void sample(void)
 {
 	char line[PROTO_MAX_LINE];
@@ -78,6 +119,7 @@ static void sample(void)
 			 atomic_load_explicit(&wl_progress, memory_order_relaxed), wl->unit);
 	pthread_mutex_unlock(&out_mu);
 	emit(line, n);
+	blk_event();
 }
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -354,6 +396,7 @@ int main(int argc, char **argv)
 		event("error", err);
 		return 2;
 	}
+	blk_init();
 	wl->describe(&par, text, sizeof(text));
 	{
 		char start[sizeof(text) + 40];

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/enum.h"
+#include "hostmon/ksm.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "link/link.h"
@@ -36,6 +37,7 @@ static const struct table tables[] = {
 	T(run_order, RUN_ORDER_LAST),       T(resident_pattern, RESIDENT_PATTERN_LAST),
 	T(target_site, TARGET_SITE_LAST),   T(guest_start, GUEST_START_LAST),
 	T(nb_site, NB_SITE_LAST),
+	T(ksm_mode, KSM_MODE_LAST),
 };
 
 static void test_round_trip(void **state)
@@ -98,6 +100,7 @@ static void test_known_names(void **state)
 	assert_string_equal(guest_mode_to_string(GUEST_PINGPONG), "pingpong");
 	assert_string_equal(run_order_to_string(ORDER_RANDOM), "random");
 	assert_string_equal(resident_pattern_to_string(RESIDENT_SAME), "same");
+	assert_string_equal(ksm_mode_to_string(KSM_OFF), "off");
 }
 
 /* Every enum key of the option table lists one of the owners' tables, and

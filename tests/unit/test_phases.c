@@ -21,7 +21,7 @@ static void synth(struct obs_log *l, bool lose_some)
 	for (int64_t t = 0; t <= 12000 * MS; t += 100 * MS) {
 		double rate = t < 5000 * MS ? 1000 : (t < 8000 * MS ? 1000 : 500);
 		bool paused = t > 7000 * MS && t < 7500 * MS;
-		struct obs o;
+		struct obs o = { 0 };
 		count += paused ? 0 : rate * 0.1;
 		seq++;
 		if (paused)
@@ -77,7 +77,7 @@ static void test_lost_lines_keep_totals(void **state)
 
 static void test_interpolation_edges(void **state)
 {
-	struct obs v[3] = { { 0, 1, 0, 0, 0 }, { 100 * MS, 2, 0, 100, 0 }, { 300 * MS, 3, 0, 100, 0 } };
+	struct obs v[3] = { { 0, 1, 0, 0, 0, 0 }, { 100 * MS, 2, 0, 100, 0, 0 }, { 300 * MS, 3, 0, 100, 0, 0 } };
 	(void)state;
 	assert_true(isnan(phases_count_at(v, 3, -1)));
 	assert_true(isnan(phases_count_at(v, 3, 301 * MS)));
@@ -89,7 +89,7 @@ static void test_interpolation_edges(void **state)
 
 static void test_no_data_is_nan(void **state)
 {
-	struct obs v[2] = { { 0, 1, 0, 0, 0 }, { 100 * MS, 2, 0, 10, 0 } };
+	struct obs v[2] = { { 0, 1, 0, 0, 0, 0 }, { 100 * MS, 2, 0, 10, 0, 0 } };
 	struct phases p;
 	(void)state;
 	/* The after window lies past the last sample: no rate, not a zero. */
@@ -99,12 +99,26 @@ static void test_no_data_is_nan(void **state)
 	assert_false(isnan(p.before.rate));
 }
 
+/* Event lines between samples take sequence numbers: not lost lines. */
+static void test_events_are_not_lost(void **state)
+{
+	struct obs v[3] = { { 0, 1, 0, 0, 0, 0 }, { 100 * MS, 3, 0, 100, 0, 1 }, { 200 * MS, 6, 0, 200, 0, 1 } };
+	struct phases p;
+	(void)state;
+	phases_compute(v, 3, 0, 0, 100 * MS, 200 * MS, 200 * MS, &p);
+	assert_int_equal(p.received, 3);
+	assert_int_equal(p.lost, 1); /* seq 5: neither a sample nor an event that arrived */
+	v[2].events = 2;
+	phases_compute(v, 3, 0, 0, 100 * MS, 200 * MS, 200 * MS, &p);
+	assert_int_equal(p.lost, 0);
+}
+
 static void test_counter_going_backwards_is_dropped(void **state)
 {
-	struct obs v[4] = { { 0, 1, 0, 0, 0 },
-			    { 100 * MS, 2, 0, 100, 0 },
-			    { 200 * MS, 3, 0, 50, 0 },
-			    { 300 * MS, 4, 0, 300, 0 } };
+	struct obs v[4] = { { 0, 1, 0, 0, 0, 0 },
+			    { 100 * MS, 2, 0, 100, 0, 0 },
+			    { 200 * MS, 3, 0, 50, 0, 0 },
+			    { 300 * MS, 4, 0, 300, 0, 0 } };
 	struct phases p;
 	(void)state;
 	phases_compute(v, 4, 0, 0, 300 * MS, 300 * MS, 300 * MS, &p);
@@ -142,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_lost_lines_keep_totals),
+		cmocka_unit_test(test_events_are_not_lost),
 		cmocka_unit_test(test_interpolation_edges),
 		cmocka_unit_test(test_no_data_is_nan),
 		cmocka_unit_test(test_counter_going_backwards_is_dropped),

@@ -184,6 +184,31 @@ static void full_record(struct res_scenario *r)
 	r->guest_gap_s = 0.2;
 	r->guest_gap_start_s = 1.0;
 	r->guest_clock_gap_s = 0.01;
+	/* the host sampler, KSM and I/O by layer */
+	r->has_hosts = true;
+	res_set(&r->hosts.file, "hosts/d16ms-cpuadd-r1.csv");
+	res_set(&r->hosts.source, "proc");
+	r->hosts.shared_kernel = true;
+	r->hosts.samples = 40;
+	r->hosts.nsites = 2;
+	r->hosts.sites = calloc(2, sizeof(*r->hosts.sites));
+	for (int i = 0; i < 2; i++) {
+		struct res_host_phase *hp[3] = { &r->hosts.sites[i].before, &r->hosts.sites[i].during,
+						 &r->hosts.sites[i].after };
+		res_set(&r->hosts.sites[i].host, i ? "mb-dst" : "mb-src");
+		for (int k = 0; k < 3; k++)
+			*hp[k] = (struct res_host_phase){ i && !k ? NAN : 98.5, k == 1 ? 40 : 0, 3.5,
+							   i && !k ? NAN : 3e8, 2e10, 1.9e10 };
+	}
+	r->has_ksm = true;
+	res_set(&r->ksm.mode, "on");
+	r->ksm.available = r->ksm.applied = r->ksm.restored = true;
+	res_set(&r->ksm.run_found, "0");
+	r->ksm.pages_to_scan = 5000;
+	r->ksm.sleep_s = 0.01;
+	r->ksm.before = (struct res_ksm_phase){ 1, 32000, 32000 * 4096.0 };
+	r->ksm.during = r->ksm.after = r->ksm.before;
+	r->ksm.settled_s = -2.5;
 }
 
 /* A scenario that failed while the link was set up. */
