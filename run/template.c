@@ -99,6 +99,7 @@ int tmpl_save(struct guest_tmpl *t, struct testbed *tb, struct live_guest *g, co
 	snprintf(t->resident, sizeof(t->resident), "%s", g->con.resident);
 	snprintf(t->wl, sizeof(t->wl), "%s", g->con.wl);
 	snprintf(t->unit, sizeof(t->unit), "%s", g->con.unit);
+	snprintf(t->pin, sizeof(t->pin), "%s", g->pin);
 	snprintf(t->from, sizeof(t->from), "%s", scenario_id);
 	virDomainFree(g->dom);
 	g->dom = NULL;
@@ -118,6 +119,7 @@ int tmpl_restore(const struct guest_tmpl *t, struct testbed *tb, struct live_gue
 	g->store = t->store;
 	snprintf(g->store_why, sizeof(g->store_why), "%s", t->store_why);
 	snprintf(g->name, sizeof(g->name), "%s", t->name);
+	snprintf(g->pin, sizeof(g->pin), "%s", t->pin);
 	console_init(&g->con, raw);
 	t0 = mb_mono_ns();
 	if (virDomainRestoreFlags(h->conn, t->path, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0) {

@@ -19,6 +19,7 @@ struct guest_tmpl {
 	char name[64];            /* its domain name (a restore keeps it) */
 	char resident[128];       /* its boot-time reports, which a restore does not repeat */
 	char wl[16], unit[8];
+	char pin[160];            /* its vCPUs' host CPUs (the saved XML keeps the pinning) */
 	double boot_s, save_s;
 	char from[128];           /* the scenario it was booted for */
 	const struct store_ops *store;
