@@ -21,7 +21,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 mb=./migbench
-lab=mbstudy
+lab=mbstdy
 target=5
 reps=${BENCH_STUDY_REPEAT:-3}
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 0; }
