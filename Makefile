@@ -76,8 +76,8 @@ samples_SRCS := samples/sample.c samples/proto.c samples/phases.c
 migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrate.c migrate/dirtyrate.c
 model_SRCS   := model/precopy.c
 # The host sampler and KSM control (between the testbed and the scenario).
-hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c hostmon/scn.c
-run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c
+hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c
+run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
                 report/sweep.c report/html.c report/report.c

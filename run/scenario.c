@@ -22,7 +22,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/util.h"
-#include "hostmon/scn.h"
+#include "run/hostscn.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
@@ -382,7 +382,7 @@ struct scn {
 	int64_t w_start, w_resume; /* the during window: the migration (or a plain timed window) */
 	int64_t t_last_resume;     /* the last of the guests migrated together resumed */
 	bool skipped;            /* the hosts cannot do these settings */
-	struct hm_scn hm;        /* host sampler and KSM (hostmon/scn.h) */
+	struct hm_scn hm;        /* host sampler and KSM (run/hostscn.h) */
 };
 
 static void now_iso(char **field)

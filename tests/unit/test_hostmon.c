@@ -19,7 +19,7 @@
 #include "hostmon/hostmon.h"
 #include "hostmon/ksm.h"
 #include "hostmon/proc.h"
-#include "hostmon/scn.h"
+#include "run/hostscn.h"
 #include "migrate/console.h"
 #include "record/result.h"
 #include "run/scenario.h"

@@ -1,7 +1,7 @@
-/* scn.c - the host sampler and KSM around a scenario, and the record
- * sections hosts, ksm and io (see scn.h). */
+/* hostscn.c - the host sampler and KSM around a scenario, and the record
+ * sections hosts, ksm and io (see hostscn.h). */
 #define _GNU_SOURCE
-#include "hostmon/scn.h"
+#include "run/hostscn.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* scn.h - the host sampler and KSM control around one scenario: the few
+/* hostscn.h - the host sampler and KSM control around one scenario: the few
  * calls run/scenario.c makes, and the record sections they fill (hosts,
  * ksm, io).
  *
@@ -8,8 +8,8 @@
  *   hm_scn_record      with the windows known: hosts/<id>.csv, summaries
  *   hm_scn_end         always, also after a failure or an interrupt: KSM
  *                      settings restored, everything freed */
-#ifndef MB_HM_SCN_H
-#define MB_HM_SCN_H
+#ifndef MB_RUN_HOSTSCN_H
+#define MB_RUN_HOSTSCN_H
 
 #include <stddef.h>
 
