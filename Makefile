@@ -64,11 +64,13 @@ lab_SRCS     += lab/config.c
 lab_SRCS     += lab/sites.c
 lab_SRCS     += lab/storage.c
 lab_SRCS     += lab/links.c
+lab_SRCS     += lab/gnet.c
 lab_SRCS     += lab/guest.c
 lab_SRCS     += lab/status.c
 # The emulated link: netem via libnl, the userspace delay line, the probe.
 link_SRCS    := link/link.c link/netem_nl.c link/delayline.c link/dl_queue.c \
-                link/probe.c link/dl_proto.c link/dl_tun.c link/dl_daemon.c
+                link/probe.c link/dl_proto.c link/dl_tun.c link/dl_daemon.c \
+                link/netprobe.c
 storage_SRCS := storage/store.c storage/libiscsi.c storage/openiscsi.c
 guest_SRCS   := guest/image.c
 workloads_SRCS := workloads/cmdline.c workloads/fill.c
@@ -77,7 +79,7 @@ migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrat
 model_SRCS   := model/precopy.c
 # The host sampler and KSM control (between the testbed and the scenario).
 hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c
-run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c
+run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c run/netwl.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
                 report/sweep.c report/html.c report/report.c
@@ -104,7 +106,8 @@ endif
 
 # --- the guest program: static, run inside the VM (not part of migbench) ----
 GUEST_SRCS := workloads/mbguest.c workloads/cpuadd.c workloads/seqread.c \
-              workloads/memdirty.c workloads/idle.c workloads/fill.c samples/proto.c
+              workloads/memdirty.c workloads/idle.c workloads/netstream.c workloads/echo.c \
+              workloads/fill.c samples/proto.c
 GUEST_BIN  := build/guest/mbguest
 GUEST_CFLAGS := -std=gnu11 $(WARN) -I. -O2 -g0 -pthread -static -ffile-prefix-map=$(CURDIR)=.
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # guest/mkimage.sh - build the guest image: build/guest/vmlinuz (Debian's
-# cloud kernel) and build/guest/initrd.img (busybox, the virtio modules, the
-# static workload program), plus build/guest/manifest.json.
+# cloud kernel) and build/guest/initrd.img (busybox, the virtio modules for
+# the disk and the NIC, the static workload program), plus
+# build/guest/manifest.json.
 #
 #   guest/mkimage.sh MBGUEST [OUTDIR]
 #
@@ -17,7 +18,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=$out/cache
 stage=$out/initramfs
 epoch=${SOURCE_DATE_EPOCH:-1700000000}
-mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
+# In dependency order (the package has no modules.dep): failover before
+# net_failover before virtio_net (the NIC of nic = yes).
+mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk failover net_failover virtio_net"
 
 for t in apt-get dpkg-deb cpio gzip sha256sum; do
 	command -v $t >/dev/null 2>&1 || { echo "mkimage: $t is missing (make deps)" >&2; exit 4; }

@@ -3,7 +3,8 @@
  * lab makes is named after the lab and recorded in state.json; `down` also
  * finds what a crashed `up` left by those names.  The parts live in
  * layout.c (names and paths), state.c, lock.c, config.c and sites.c (the
- * libvirtds), storage.c (tgtd, the LUN), links.c, guest.c and status.c. */
+ * libvirtds), storage.c (tgtd, the LUN), links.c, gnet.c (the guest
+ * network), guest.c and status.c. */
 #define _GNU_SOURCE
 #include "lab/lab.h"
 
@@ -114,7 +115,7 @@ int lab_down(const struct lab_params *p, bool purge)
 
 /* ---- up ------------------------------------------------------------------ */
 
-/* The parts in order: namespaces, links (the storage and sites need them),
+/* The parts in order: namespaces, the guest network, links (the storage and sites need them),
  * storage, sites, the guest copy, and state.json last (a lab with
  * state.json is a complete one). */
 static int build(struct lab *lab, const struct lab_params *p)
@@ -124,6 +125,8 @@ static int build(struct lab *lab, const struct lab_params *p)
 		rc = ns_create(lab->site[i].ns);
 	if (!rc)
 		rc = ns_create(lab->sto.ns);
+	if (!rc)
+		rc = lab_gnet_up(lab);
 	if (!rc)
 		rc = lab_links_up(lab, p->link);
 	if (!rc)

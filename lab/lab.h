@@ -9,6 +9,14 @@
  *        198.18.1.2 src0 [ tgtd, portal 198.18.3.1:3260 ] dst0 198.18.2.2
  *                               storage site
  *
+ * The guest network (nic = yes, lab/gnet.c): each site also has a bridge
+ * mbbr0 with the same MAC and the same host address 198.18.4.1/24, and a
+ * permanent neighbour entry for the guest's 198.18.4.2.  The guest's NIC is
+ * a tap on the bridge of the site it runs on; after a migration the same
+ * address answers it on the destination, as an anycast service address
+ * would (the two bridges are not joined: the guest network is local to
+ * each site and never crosses the wan link).
+ *
  * Addresses are from 198.18.0.0/15, the range RFC 2544 sets aside for
  * benchmarking; nothing outside the lab's namespaces can reach them.
  * State lives in <lab.dir>/<lab.name>/ (state.json, site roots, the LUN).
@@ -28,6 +36,17 @@
 #include "storage/store.h"
 
 #define LAB_SCHEMA_VERSION 1
+
+/* The guest network (see above). */
+#define LAB_GNET_BRIDGE "mbbr0"
+#define LAB_GNET_BRIDGE_MAC "02:6d:62:04:00:01"
+#define LAB_GNET_HOST_ADDR "198.18.4.1"
+#define LAB_GNET_GUEST_ADDR "198.18.4.2"
+#define LAB_GNET_PREFIX "24"
+#define LAB_GNET_GUEST_MAC "52:54:00:6d:62:02"
+#define LAB_GNET_SINK_PORT 5201  /* netstream's TCP sink on the host address */
+#define LAB_GNET_ECHO_PORT 7     /* the guest's UDP echo responder */
+#define LAB_GNET_PROBE_PORT 7007 /* the host side's echo probe port */
 #define LAB_NLINKS 3
 
 enum lab_role { LAB_SRC, LAB_DST };

@@ -30,6 +30,10 @@ void lab_storage_stop(const struct lab *lab);
 int lab_links_up(struct lab *lab, int backend) MB_WUR;
 void lab_links_down(const struct lab *lab);
 json_object *lab_links_status(const struct lab *lab, bool *ok);
+/* gnet.c: the guest network's bridge in each site; its status (clears
+ * *ok when a site lacks it). */
+int lab_gnet_up(const struct lab *lab) MB_WUR;
+json_object *lab_gnet_status(const struct lab *lab, bool *ok);
 /* guest.c: the paths of the lab's guest copy; the copy itself. */
 void lab_guest_paths(struct lab *lab);
 int lab_guest_copy(struct lab *lab) MB_WUR;

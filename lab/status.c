@@ -132,6 +132,7 @@ int lab_status(const struct lab *lab, json_object **out, bool *healthy)
 	json_object_object_add(o, "link_backend", lab_jstr(lab->link_backend));
 	json_object_object_add(o, "link_why", lab_jstr(lab->link_why));
 	json_object_object_add(o, "links", lab_links_status(lab, &ok));
+	json_object_object_add(o, "guest_network", lab_gnet_status(lab, &ok));
 	g = lab_guest_json(lab);
 	json_object_object_add(g, "present", json_object_new_boolean(
 		lab->guest_kernel[0] && mb_path_exists(lab->guest_kernel) && mb_path_exists(lab->guest_initrd)));

@@ -48,12 +48,30 @@ static void controller_name(char *buf, size_t len)
 	buf[len - 1] = '\0';
 }
 
+/* The NIC's <interface>, "" without one.  virtio (net_failover and
+ * virtio_net are in the guest image); the tap libvirt makes joins the
+ * bridge of whichever host runs the guest. */
+static char *nic_xml(const struct guest_spec *g)
+{
+	char *br, *mac, *xml;
+	if (!g->nic_bridge)
+		return mb_xstrdup("");
+	br = dom_escape(g->nic_bridge);
+	mac = dom_escape(g->nic_mac ? g->nic_mac : "");
+	xml = mb_xasprintf("    <interface type='bridge'>%s%s%s<source bridge='%s'/>"
+			   "<model type='virtio'/></interface>\n",
+			   mac[0] ? "<mac address='" : "", mac, mac[0] ? "'/>" : "", br);
+	free(br);
+	free(mac);
+	return xml;
+}
+
 char *dom_xml(const struct guest_spec *g)
 {
 	char host[256];
 	char *name = dom_escape(g->name), *kernel = dom_escape(g->kernel);
 	char *initrd = dom_escape(g->initrd), *cmdline = dom_escape(g->cmdline);
-	char *uuid = dom_escape(g->uuid), *owner, *xml;
+	char *uuid = dom_escape(g->uuid), *owner, *xml, *nic = nic_xml(g);
 	controller_name(host, sizeof(host));
 	owner = dom_escape(host);
 	xml = mb_xasprintf(
@@ -76,6 +94,7 @@ char *dom_xml(const struct guest_spec *g)
 		"  <on_crash>destroy</on_crash>\n"
 		"  <devices>\n"
 		"    %s\n"
+		"%s"
 		"    <serial type='pty'><target port='0'/></serial>\n"
 		"    <console type='pty'><target type='serial' port='0'/></console>\n"
 		"    <controller type='usb' model='none'/>\n"
@@ -87,7 +106,8 @@ char *dom_xml(const struct guest_spec *g)
 		g->cputune_xml ? g->cputune_xml : "", kernel, initrd, cmdline,
 		g->virt_type == VIRT_KVM ? "  <cpu mode='host-model'/>\n"
 					 : "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>kvm64</model></cpu>\n",
-		g->disk_xml ? g->disk_xml : "");
+		g->disk_xml ? g->disk_xml : "", nic);
+	free(nic);
 	free(name);
 	free(uuid);
 	free(owner);

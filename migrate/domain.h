@@ -26,6 +26,8 @@ struct guest_spec {
 	const char *cmdline;
 	const char *disk_xml; /* from the storage attach mode; NULL = no disk */
 	const char *cputune_xml; /* <cputune>...</cputune> (vCPU pinning); NULL = none */
+	const char *nic_bridge; /* a virtio NIC on this bridge of the host; NULL = none */
+	const char *nic_mac;    /* its MAC (the same on every host it migrates to) */
 };
 
 /* The domain XML (free it).  Text values are XML-escaped. */

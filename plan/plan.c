@@ -157,6 +157,29 @@ static void check_guests(struct profile *p, const struct scenario *s, bool lab)
 			    "%s", mb_errmsg());
 }
 
+/* The guest network is the lab's (lab/lab.h): real hosts have no bridge
+ * of ours, no sink and no probe client on their host side. */
+static void check_network(struct profile *p, const struct scenario *s, bool lab)
+{
+	const struct mb_config *c = &s->cfg;
+	if (wl_needs_nic(c->workload) && !c->nic)
+		check_error(p, s, "workload", "workload=%s needs nic = yes",
+			    wl_kind_to_string(c->workload));
+	if (c->echo_probe && !c->nic)
+		check_error(p, s, "echo_probe", "echo_probe = yes needs nic = yes (the probe talks to "
+						"the guest's NIC)");
+	if (c->nic && (c->neighbours > 0 || c->migrate_vms > 1))
+		check_error(p, s, "nic",
+			    "nic = yes gives one guest the guest network's address: it cannot be "
+			    "combined with neighbours or migrate_vms > 1 yet");
+	if (c->nic && !lab)
+		check_error(p, s, "nic",
+			    "nic = yes is not supported on real hosts ([hosts]): the guest network, "
+			    "netstream's sink and the echo probe are the lab's (a bridge %s with the "
+			    "same address in both sites); run it in the lab",
+			    LAB_GNET_BRIDGE);
+}
+
 static void check_scenario(struct profile *p, const struct scenario *s, bool lab)
 {
 	const struct mb_config *c = &s->cfg;
@@ -197,6 +220,7 @@ static void check_scenario(struct profile *p, const struct scenario *s, bool lab
 				    (unsigned long long)(c->memdirty_size >> 20), (unsigned long long)(reserve >> 20),
 				    (unsigned long long)(c->memory >> 20));
 	}
+	check_network(p, s, lab);
 	if (c->xbzrle && c->xbzrle_cache > c->memory)
 		check_error(p, s, "xbzrle_cache", "xbzrle_cache is larger than the guest's memory");
 	if (c->xbzrle && (c->xbzrle_cache & (c->xbzrle_cache - 1)))

@@ -61,7 +61,8 @@ const struct mb_option mb_options[] = {
 	{ "workload", "workload", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST | OPT_ID_ALWAYS, F(workload),
 	  "cpuadd", NORANGE, NULL, wl_kind_names, "",
 	  "Guest workload: cpuadd (integer-add loop), seqread (sequential disk read), "
-	  "memdirty (writes a working set), idle (heartbeats only)." },
+	  "memdirty (writes a working set), idle (heartbeats only), netstream (a TCP stream to a "
+	  "sink on the host side of the site the guest runs on; needs nic = yes)." },
 	{ "max_downtime", "max_downtime", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST, F(max_downtime_ns),
 	  "300ms", NS(0.001), NS(60), "ms", NULL, "dt",
 	  "Largest pause the pre-copy may take for the final switchover (libvirt max downtime)." },
@@ -154,6 +155,16 @@ const struct mb_option mb_options[] = {
 	  "64MiB", MiB, 1099511627776.0, "MiB", NULL, "wss", "Working set the memdirty workload writes." },
 	{ "memdirty_rate", "memdirty_rate", OPT_RATE, SCOPE_SCENARIO, OPT_LIST, F(memdirty_rate), "0",
 	  0, 1099511627776.0, "MiB/s", NULL, "dr", "Target dirty rate of memdirty; 0 = as fast as it can." },
+	/* The guest network (lab/lab.h, run/netprobe.c): keep these two together. */
+	{ "nic", "nic", OPT_BOOL, SCOPE_SCENARIO, OPT_LIST, F(nic), "no", NORANGE, NULL, NULL, "nic",
+	  "Give the guest a virtio NIC with a static address on the lab's guest network: a bridge "
+	  "in each site with the same host address, so the guest keeps its address and finds the "
+	  "same host address on the destination.  Lab only." },
+	{ "echo_probe", "echo_probe", OPT_BOOL, SCOPE_SCENARIO, OPT_LIST, F(echo_probe), "no",
+	  NORANGE, NULL, NULL, "echo",
+	  "With nic = yes: a UDP echo every 10 ms from the host side of both sites to the guest "
+	  "(which answers beside its workload); the longest gap between replies around the "
+	  "migration is the service downtime a client sees (service_downtime_s, mig_mon's method)." },
 	{ "jitter", "jitter", OPT_DURATION, SCOPE_SCENARIO, OPT_LIST, F(jitter_ns), "0", 0, NS(1),
 	  "ms", NULL, "j", "Delay variation (each direction, +/- this much around delay/2)." },
 	{ "jitter_dist", "jitter_dist", OPT_ENUM, SCOPE_SCENARIO, 0, F(jitter_dist), "uniform",

@@ -118,6 +118,10 @@ struct mb_config {
 	int neighbour_site;    /* enum nb_site */
 	const char *vcpu_pin;  /* none, spread or a CPU list (profile/values.h) */
 
+	/* the guest network (lab/lab.h, run/netwl.h) */
+	bool nic;              /* a virtio NIC on the lab's guest network (lab/lab.h) */
+	bool echo_probe;       /* the UDP echo probe of the service downtime (needs nic) */
+
 	/* migration (pre-copy settings) */
 	int64_t max_downtime_ns;
 	double bandwidth;      /* bytes/s, 0 = unlimited */

@@ -5,6 +5,9 @@
 
 #include "profile/values.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 void lab_params_from_config(struct lab_params *p, const struct mb_config *c)
 {
 	memset(p, 0, sizeof(*p));
@@ -60,6 +63,11 @@ void wl_params_from_config(const struct mb_config *c, struct wl_params *p)
 	p->resident = wl_resident_bytes(c->resident, c->memory);
 	p->resident_pattern = c->resident_pattern;
 	p->guest_args = c->guest_args;
+	if (c->nic) {
+		p->net_addr = LAB_GNET_GUEST_ADDR "/" LAB_GNET_PREFIX;
+		p->net_sink = LAB_GNET_HOST_ADDR ":" STR(LAB_GNET_SINK_PORT);
+		p->echo_port = c->echo_probe ? LAB_GNET_ECHO_PORT : 0;
+	}
 }
 
 int wl_guest_cmdline(const struct mb_config *c, char *buf, size_t len)

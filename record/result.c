@@ -101,6 +101,44 @@ static const struct jf_field resident_fields[] = {
 #undef T
 };
 
+static const struct jf_field echo_fields[] = {
+#define T struct res_echo
+	{ "method", JF_CONST, .text = "udp_echo" },
+	{ "interval_s", JF_NUM, JF_AT(T, interval_s) },
+	{ "window_start_s", JF_NUM, JF_AT(T, window_start_s), .doc = "relative to the migration start" },
+	{ "window_end_s", JF_NUM, JF_AT(T, window_end_s) },
+	{ "requests", JF_U64, JF_AT(T, requests), .doc = "probe ticks in the window, one request from each site" },
+	{ "replies", JF_U64, JF_AT(T, replies) },
+	{ "replies_source", JF_U64, JF_AT(T, replies_source) },
+	{ "replies_destination", JF_U64, JF_AT(T, replies_destination) },
+	{ "answered", JF_U64, JF_AT(T, answered),
+	  .doc = "requests answered at least once (late duplicates: requests queued on the destination before the guest resumed)" },
+	{ "lost", JF_U64, JF_AT(T, lost), .doc = "requests never answered in the window" },
+	{ "service_downtime_s", JF_NUM, JF_AT(T, service_downtime_s), JF_NONNEG,
+	  .doc = "longest gap between replies in the window, host receive times" },
+	{ "gap_start_s", JF_NUM, JF_AT(T, gap_start_s) },
+	{ "recovered", JF_BOOL, JF_AT(T, recovered), .doc = "false: no reply ended the gap before the window did" },
+	{ "rtt_median_s", JF_NUM, JF_AT(T, rtt_median_s), JF_NONNEG },
+	{ "rtt_max_s", JF_NUM, JF_AT(T, rtt_max_s), JF_NONNEG },
+	JF_END,
+#undef T
+};
+
+static const struct jf_field network_fields[] = {
+#define T struct res_network
+	{ "bridge", JF_STR, JF_AT(T, bridge) },
+	{ "guest_addr", JF_STR, JF_AT(T, guest_addr) },
+	{ "host_addr", JF_STR, JF_AT(T, host_addr), .doc = "the same in both sites" },
+	{ "sink_bytes_source", JF_U64, JF_AT(T, sink_bytes_source), JF_IF(T, has_sink) },
+	{ "sink_bytes_destination", JF_U64, JF_AT(T, sink_bytes_destination), JF_IF(T, has_sink) },
+	{ "sink_connections_source", JF_I64, JF_AT(T, sink_connections_source), JF_IF(T, has_sink) },
+	{ "sink_connections_destination", JF_I64, JF_AT(T, sink_connections_destination),
+	  JF_IF(T, has_sink) },
+	{ "echo", JF_OBJ, JF_AT(T, echo), JF_IF(T, has_echo), .sub = echo_fields },
+	JF_END,
+#undef T
+};
+
 static const struct jf_field storage_fields[] = {
 	{ "mode", JF_STR, JF_AT(struct res_storage, mode) },
 	{ "why", JF_STR, JF_AT(struct res_storage, why) },
@@ -477,6 +515,9 @@ const struct jf_field res_scenario_fields[] = {
 	{ "hosts", JF_OBJ, JF_AT(T, hosts), JF_IF(T, has_hosts), .sub = hosts_fields },
 	{ "ksm", JF_OBJ, JF_AT(T, ksm), JF_IF(T, has_ksm), .sub = ksm_fields },
 	{ "io", JF_OBJ, JF_AT(T, io), JF_IF(T, has_io), .sub = io_fields },
+	{ "service_downtime_s", JF_NUM, JF_AT(T, service_downtime_s), JF_IF(T, has_service),
+	  .flags = JF_NONNEG, .doc = "the echo probe's longest gap between replies (network.echo)" },
+	{ "network", JF_OBJ, JF_AT(T, network), JF_IF(T, has_network), .sub = network_fields },
 	{ "end_time", JF_STR, JF_AT(T, end_time), JF_OMIT },
 	{ "duration_s", JF_NUM, JF_AT(T, duration_s) },
 	JF_END,

@@ -119,6 +119,34 @@ struct res_resident {
 	bool locked;                   /* mlock() held them */
 };
 
+/* The UDP echo probe of the service (echo_probe = yes, run/netprobe.c):
+ * a request every interval from the host side of each site to the guest;
+ * the replies as the host receives them.  Times relative to the start of
+ * the migration. */
+struct res_echo {
+	double interval_s;
+	double window_start_s, window_end_s; /* the window the figures cover */
+	uint64_t requests;             /* probe ticks in the window (each site sent one per tick) */
+	uint64_t replies;              /* replies received in the window */
+	uint64_t replies_source, replies_destination; /* by the site they came back to */
+	uint64_t answered;             /* requests (ticks) answered at least once */
+	uint64_t lost;                 /* requests - answered */
+	double service_downtime_s;     /* longest gap between replies in the window */
+	double gap_start_s;            /* the last reply before that gap */
+	bool recovered;                /* a reply ended the gap (false: the window did) */
+	double rtt_median_s, rtt_max_s; /* request to reply, over the window */
+};
+
+/* The guest network (nic = yes). */
+struct res_network {
+	char *bridge, *guest_addr, *host_addr;
+	bool has_sink;                 /* netstream's sink ran in both sites: */
+	uint64_t sink_bytes_source, sink_bytes_destination; /* bytes it received */
+	int64_t sink_connections_source, sink_connections_destination;
+	bool has_echo;
+	struct res_echo echo;
+};
+
 struct res_storage {
 	char *mode;                    /* storage ops name */
 	char *why;                     /* why that mode */
@@ -406,6 +434,11 @@ struct res_scenario {
 	struct res_ksm ksm;
 	bool has_io;
 	struct res_io io;
+	/* the guest network and the service a client sees (run/netprobe.c) */
+	bool has_network;
+	struct res_network network;
+	bool has_service;
+	double service_downtime_s;     /* = network.echo.service_downtime_s */
 };
 
 /* The field tables (for readers that look keys up, e.g. the report). */

@@ -14,6 +14,7 @@
 #include "migrate/domain.h"
 #include "migrate/virt.h"
 #include "profile/values.h"
+#include "run/netwl.h"
 #include "run/scenario.h"
 #include "samples/phases.h"
 #include "workloads/cmdline.h"
@@ -110,6 +111,7 @@ int guest_start(struct runner *r, struct live_guest *g, const struct mb_config *
 	spec.initrd = c->initrd[0] ? c->initrd : tb->initrd;
 	spec.cmdline = cmdline;
 	spec.disk_xml = disk;
+	netwl_guest_spec(c, &spec);
 	spec.cputune_xml = tune = pin_xml(r, g, c, o->site);
 	xml = dom_xml(&spec);
 	free(tune);

@@ -29,6 +29,7 @@
 #include "profile/links.h"
 #include "profile/options_json.h"
 #include "profile/params.h"
+#include "run/netwl.h"
 #include "run/predict.h"
 #include "run/template.h"
 #include "samples/phases.h"
@@ -383,6 +384,7 @@ struct scn {
 	int64_t t_last_resume;     /* the last of the guests migrated together resumed */
 	bool skipped;            /* the hosts cannot do these settings */
 	struct hm_scn hm;        /* host sampler and KSM (run/hostscn.h) */
+	struct netprobe np;      /* the guest network's sink and probe (run/netwl.h) */
 };
 
 static void now_iso(char **field)
@@ -537,6 +539,8 @@ static int scn_prepare(struct scn *s)
 	reuse = g->alive && pingpong && guest_same(&g->cfg, s->c);
 	storage_site_record(&s->rec->storage, r->tb, s->c, reuse ? g->site : 0);
 	rc = link_setup(r, s->c, reuse ? g->site : 0, &s->rec->link);
+	if (!rc)
+		rc = netwl_start(&s->np, tb, s->c);
 	if (rc)
 		return rc;
 	if (reuse) {
@@ -848,6 +852,10 @@ int scenario_run(struct runner *r, const struct scenario *sc, int idx, struct re
 		rc = scn_measure(&s);
 	hm_scn_stop(&s.hm);
 	rc = scn_collect(&s, rc);
+	if (rc == MB_OK && rec->has_outcome)
+		netwl_record(&s.np, s.c, s.from.index, s.mr.t_start, s.mr.t_start - s.c->before_ns,
+			     s.t_after, rec);
+	np_stop(&s.np);
 	if (hm_scn_end(&s.hm, rec) != MB_OK) {
 		/* The scenario's own error stays the one reported. */
 		struct mb_error keep;

@@ -12,7 +12,7 @@
 #include "core/err.h"
 
 /* The workload key; the names are the guest's migbench.wl= values. */
-enum wl_kind { WL_CPUADD, WL_SEQREAD, WL_MEMDIRTY, WL_IDLE, WL_KIND_LAST };
+enum wl_kind { WL_CPUADD, WL_SEQREAD, WL_MEMDIRTY, WL_IDLE, WL_NETSTREAM, WL_KIND_LAST };
 MB_ENUM_DECL(wl_kind);
 
 /* The resident memory's contents; the names are the guest's
@@ -44,6 +44,11 @@ struct wl_params {
 	uint64_t resident;       /* bytes filled and held at boot, 0 = none */
 	int resident_pattern;    /* enum resident_pattern */
 	const char *guest_args;  /* extra kernel command line, NULL or "" = none */
+	/* The NIC (nic = yes); NULL = none.  Written only when set, so an
+	 * older guest image sees none of these words without a NIC. */
+	const char *net_addr;    /* the guest's static address, "198.18.4.2/24" */
+	const char *net_sink;    /* netstream's sink, "198.18.4.1:5201" */
+	int echo_port;           /* the UDP echo responder's port, 0 = none */
 };
 
 /* "console=ttyS0,115200 quiet migbench.wl=cpuadd migbench.interval=...ns ..."
@@ -56,6 +61,9 @@ uint64_t wl_resident_bytes(double resident, uint64_t memory);
 /* What resident memory must leave in a guest of `memory` bytes:
  * WL_RESIDENT_RESERVE_MIB plus 1/8 of memory (848 MiB of 1 GiB fit). */
 uint64_t wl_resident_reserve(uint64_t memory);
+
+/* Whether the workload needs the guest's NIC (netstream). */
+bool wl_needs_nic(int workload);
 
 /* The unit the workload's counter is in ("add", "B", "beat"; "?" if unknown). */
 const char *wl_unit(int workload);

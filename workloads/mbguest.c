@@ -32,7 +32,7 @@ _Atomic uint64_t wl_progress;
 
 /* The registry: the one list of workloads. */
 static const struct wl_ops *const registry[] = { &wl_cpuadd, &wl_seqread, &wl_memdirty, &wl_idle,
-						 NULL };
+						 &wl_netstream, NULL };
 
 static const struct wl_ops *wl;
 static struct wl_params par;
@@ -108,6 +108,11 @@ static void blk_event(void)
 	snprintf(text, sizeof(text), "dev=%s read_bytes=%llu write_bytes=%llu", blk_dev, f[2] * 512ULL,
 		 f[6] * 512ULL);
 	event("blk", text);
+}
+
+void wl_event(const char *ev, const char *text)
+{
+	event(ev, text);
 }
 
 static void sample(void)
@@ -195,7 +200,16 @@ static int set_param(const char *key, const char *val, char *err, size_t len)
 		bad = parse_size(val, &par.resident);
 	else if (!strcmp(key, "resident_pattern"))
 		bad = (par.resident_pattern = fill_pattern_parse(val)) < 0;
-	else if (!strcmp(key, "fault")) {
+	else if (!strcmp(key, "ip"))
+		snprintf(par.ip, sizeof(par.ip), "%s", val);
+	else if (!strcmp(key, "sink"))
+		snprintf(par.sink, sizeof(par.sink), "%s", val);
+	else if (!strcmp(key, "echo")) {
+		char *end;
+		long port = strtol(val, &end, 10);
+		bad = *end || port <= 0 || port > 65535;
+		par.echo_port = (int)port;
+	} else if (!strcmp(key, "fault")) {
 		const char *at = strchr(val, '@');
 		snprintf(par.fault, sizeof(par.fault), "%.*s", (int)(at ? at - val : (long)strlen(val)), val);
 		bad = !at || parse_dur(at + 1, &par.fault_at_ns) ||
@@ -392,6 +406,8 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "filling the resident memory failed");
 	if (!err[0] && wl->setup(&par, err, sizeof(err)) < 0 && !err[0])
 		snprintf(err, sizeof(err), "setup failed");
+	if (!err[0] && par.echo_port && wl_echo_start(par.echo_port, err, sizeof(err)) < 0 && !err[0])
+		snprintf(err, sizeof(err), "the echo responder failed to start");
 	if (err[0]) {
 		event("error", err);
 		return 2;
@@ -399,8 +415,12 @@ int main(int argc, char **argv)
 	blk_init();
 	wl->describe(&par, text, sizeof(text));
 	{
-		char start[sizeof(text) + 40];
-		snprintf(start, sizeof(start), "%s interval_ns=%lld", text, (long long)par.interval_ns);
+		char start[sizeof(text) + 56];
+		char echo[24] = "";
+		if (par.echo_port)
+			snprintf(echo, sizeof(echo), " echo=%d", par.echo_port);
+		snprintf(start, sizeof(start), "%s interval_ns=%lld%s", text, (long long)par.interval_ns,
+			 echo);
 		event("start", start);
 	}
 	if (pthread_create(&th, NULL, sampler, NULL) != 0) {

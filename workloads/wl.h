@@ -25,6 +25,9 @@ struct wl_params {
 	uint64_t rate;         /* migbench.rate: memdirty bytes/s, 0 = as fast as possible */
 	uint64_t resident;     /* migbench.resident: bytes filled and held before the workload */
 	int resident_pattern;  /* migbench.resident_pattern: enum fill_pattern (fill.h) */
+	char ip[32];           /* migbench.ip: the NIC's address (init sets it; noted only) */
+	char sink[64];         /* migbench.sink: netstream's TCP sink, ADDR:PORT */
+	int echo_port;         /* migbench.echo: UDP echo responder port, 0 = none */
 	char fault[16];        /* migbench.fault: test hook exit|hang|panic ... */
 	int64_t fault_at_ns;   /* ... at this time after start (migbench.fault=exit@3s) */
 };
@@ -44,6 +47,17 @@ struct wl_ops {
 /* The cumulative counter the sampler reports. */
 extern _Atomic uint64_t wl_progress;
 
-extern const struct wl_ops wl_cpuadd, wl_seqread, wl_memdirty, wl_idle;
+extern const struct wl_ops wl_cpuadd, wl_seqread, wl_memdirty, wl_idle, wl_netstream;
+
+/* An event line (PROTOCOL.md) from any thread (mbguest.c). */
+void wl_event(const char *ev, const char *text);
+
+struct sockaddr_in;
+/* "198.18.4.1:5201" into out; -1 if it is not an IPv4 address and port. */
+int wl_parse_hostport(const char *s, struct sockaddr_in *out);
+
+/* echo.c: a thread answering every UDP datagram on port with the same
+ * bytes (the controller's service-downtime probe); -1 with err filled. */
+int wl_echo_start(int port, char *err, size_t len);
 
 #endif
