@@ -153,6 +153,33 @@ static void test_xml_fields(void **state)
 	has(xml, "<memory unit='KiB'>1048576</memory>");
 	has(xml, "<vcpu>4</vcpu>");
 	assert_null(strstr(xml, "<disk"));
+	/* No NIC unless asked for. */
+	assert_null(strstr(xml, "<interface"));
+	free(xml);
+}
+
+/* nic = yes: a virtio NIC with a fixed MAC on the named bridge, inside
+ * <devices>. */
+static void test_xml_nic(void **state)
+{
+	struct guest_spec g = spec();
+	char *xml, *nic;
+	(void)state;
+	g.nic_bridge = "mbbr0";
+	g.nic_mac = "52:54:00:6d:62:02";
+	xml = dom_xml(&g);
+	nic = strstr(xml, "<interface type='bridge'>");
+	assert_non_null(nic);
+	has(nic, "<mac address='52:54:00:6d:62:02'/><source bridge='mbbr0'/><model type='virtio'/></interface>");
+	assert_true(strstr(xml, "<devices>") < nic && nic < strstr(xml, "</devices>"));
+	assert_null(strstr(nic + 1, "<interface"));
+	free(xml);
+	/* Escaped like every other text. */
+	g.nic_bridge = "br'0";
+	g.nic_mac = NULL;
+	xml = dom_xml(&g);
+	has(xml, "<source bridge='br&apos;0'/>");
+	assert_null(strstr(xml, "<mac "));
 	free(xml);
 }
 
@@ -215,6 +242,8 @@ static void test_xml_libvirt(void **state)
 	snprintf(g.name, sizeof(g.name), DOM_PREFIX "a&b<c>'q\"");
 	g.cmdline = "console=ttyS0 x=\"1 2\" y='3' a<b &amp; c>d";
 	g.virt_type = VIRT_KVM;
+	g.nic_bridge = "mbbr0";
+	g.nic_mac = "52:54:00:6d:62:02";
 	xml = dom_xml(&g);
 	d = virDomainDefineXML(c, xml);
 	if (!d) {
@@ -231,6 +260,9 @@ static void test_xml_libvirt(void **state)
 	has(back, "<domain type='kvm'");
 	has(back, "<target dev='vda' bus='virtio'/>");
 	has(back, "<source file='/var/lib/mb/disk.img'/>");
+	has(back, "<mac address='52:54:00:6d:62:02'/>");
+	has(back, "<source bridge='mbbr0'/>");
+	has(back, "<model type='virtio'/>");
 	texts_are(back, &g);
 	free(back);
 	assert_int_equal(virDomainUndefine(d), 0);
@@ -244,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_xml_fields),
+		cmocka_unit_test(test_xml_nic),
 		cmocka_unit_test(test_xml_escapes),
 		cmocka_unit_test(test_xml_libvirt),
 	};

@@ -160,10 +160,47 @@ static void test_from_config(void **state)
 	assert_string_equal(a, b);
 }
 
+/* nic = yes: the guest's static address and netstream's sink; the echo
+ * port only with echo_probe; none of these words without nic (an older
+ * guest image would not know them). */
+static void test_nic_words(void **state)
+{
+	struct mb_config c;
+	struct wl_params p;
+	char line[2048];
+	(void)state;
+	opt_defaults(&c);
+	c.workload = WL_NETSTREAM;
+	wl_params_from_config(&c, &p);
+	assert_int_equal(wl_cmdline(&p, line, sizeof(line)), MB_OK);
+	assert_true(has_word(line, "migbench.wl=netstream"));
+	assert_null(strstr(line, "migbench.ip="));
+	assert_null(strstr(line, "migbench.sink="));
+	assert_null(strstr(line, "migbench.echo="));
+	c.nic = true;
+	wl_params_from_config(&c, &p);
+	assert_int_equal(wl_cmdline(&p, line, sizeof(line)), MB_OK);
+	assert_true(has_word(line, "migbench.ip=198.18.4.2/24"));
+	assert_true(has_word(line, "migbench.sink=198.18.4.1:5201"));
+	assert_null(strstr(line, "migbench.echo="));
+	c.echo_probe = true;
+	c.guest_args = "x=1";
+	wl_params_from_config(&c, &p);
+	assert_int_equal(wl_cmdline(&p, line, sizeof(line)), MB_OK);
+	assert_true(has_word(line, "migbench.echo=7"));
+	/* guest_args stay last. */
+	assert_true(has_word(line, "x=1"));
+	assert_true(strstr(line, "migbench.echo=7") < strstr(line, "x=1"));
+	assert_true(wl_needs_nic(WL_NETSTREAM));
+	assert_false(wl_needs_nic(WL_CPUADD));
+	assert_string_equal(wl_unit(WL_NETSTREAM), "B");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_workload),
+		cmocka_unit_test(test_nic_words),
 		cmocka_unit_test(test_values_and_extra_args),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_from_config),
