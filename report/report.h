@@ -40,6 +40,7 @@ struct rep_row {
 	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
 	double ratio_running;      /* ratio.running: during with the pause left out */
 	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;
+	double service_downtime_s; /* the echo probe's (echo_probe = yes), NaN without */
 	double transfer_s;         /* QEMU's transfer time (migration.transfer_s) */
 	double pred_transfer_s, pred_downtime_s; /* the pre-copy model's (prediction.*) */
 	/* migration.progress: the last poll (how far a migration got) */

@@ -84,6 +84,7 @@ static const struct field row_fields[] = {
 	{ "ratio_after", "ratio.after", RN(ratio_after) },
 	{ "ratio_running", "ratio.running", RN(ratio_running) },
 	{ "guest_gap_s", "guest_gap_s", RN(guest_gap_s) },
+	{ "service_downtime_s", "service_downtime_s", RN(service_downtime_s) },
 	{ "samples_lost", "samples.lost", RN(samples_lost) },
 	{ "probe_rtt_avg_s", "link.probe.rtt_avg_s", RN(probe_rtt_avg_s) },
 	{ "probe_rtt_p99_s", "link.probe.rtt_p99_s", RN(probe_rtt_p99_s) },

@@ -209,6 +209,24 @@ static void full_record(struct res_scenario *r)
 	r->ksm.before = (struct res_ksm_phase){ 1, 32000, 32000 * 4096.0 };
 	r->ksm.during = r->ksm.after = r->ksm.before;
 	r->ksm.settled_s = -2.5;
+	/* nic = yes, netstream with the echo probe */
+	r->has_network = true;
+	res_set(&r->network.bridge, "mbbr0");
+	res_set(&r->network.guest_addr, "198.18.4.2");
+	res_set(&r->network.host_addr, "198.18.4.1");
+	r->network.has_sink = true;
+	r->network.sink_bytes_source = 1u << 30;
+	r->network.sink_bytes_destination = 1u << 29;
+	r->network.sink_connections_source = 1;
+	r->network.sink_connections_destination = 1;
+	r->network.has_echo = true;
+	r->network.echo = (struct res_echo){ .interval_s = 0.01, .window_start_s = -5, .window_end_s = 6.5,
+					     .requests = 1150, .replies = 1160, .replies_source = 600,
+					     .replies_destination = 560, .answered = 1120, .lost = 30,
+					     .service_downtime_s = 0.36, .gap_start_s = 0.5, .recovered = true,
+					     .rtt_median_s = 0.0006, .rtt_max_s = 1.07 };
+	r->has_service = true;
+	r->service_downtime_s = 0.36;
 }
 
 /* A scenario that failed while the link was set up. */
@@ -525,6 +543,7 @@ static void test_report_paths_exist(void **state)
 		"phases.after.rate", "ratio.during", "ratio.after", "guest_gap_s", "samples.lost",
 		"samples.file", "link.probe.rtt_avg_s", "link.probe.tcp_bytes_per_s", "link.backend",
 		"storage.mode", "storage.why", "source", "destination", "error", "config",
+		"service_downtime_s", "network.echo.service_downtime_s", "network.sink_bytes_destination",
 	};
 	size_t off;
 	struct res_scenario a;
