@@ -212,7 +212,7 @@ check-unit: all $(UNIT_BINS)
 
 # The unit tests, the profiles and the controller-heavy system tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
-ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|resume|report_hostile|report_precopy|schema|compare
+ASAN_TESTS ?= bad_input|hostile|docs|examples|run_smoke|netwl|resume|report_hostile|report_precopy|schema|compare
 check-asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
