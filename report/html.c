@@ -150,6 +150,7 @@ static void scenario_row(struct rep_buf *b, const struct rep_row *r, const char 
 	cell_fixed(b, r->ratio_during, 2);
 	cell_fixed(b, r->ratio_after, 2);
 	cell(b, r->guest_gap_s, "s");
+	cell(b, r->service_downtime_s, "s");
 	cell(b, r->probe_rtt_avg_s, "s");
 	cell(b, r->probe_tcp_bytes_per_s, "B/s");
 	rep_bputs(b, "</tr>\n");
@@ -159,7 +160,7 @@ static void scenarios(struct rep_buf *b, const struct rep_set *set, const struct
 {
 	rep_bputs(b, "<h2>Scenarios</h2>\n<table><tr><th>id</th><th>status</th><th>RTT</th><th>workload</th>"
 		     "<th>migration</th><th>downtime</th><th>sent</th><th>iterations</th><th>before</th>"
-		     "<th>during/before</th><th>after/before</th><th>guest gap</th><th>probe RTT</th>"
+		     "<th>during/before</th><th>after/before</th><th>guest gap</th><th>service gap</th><th>probe RTT</th>"
 		     "<th>probe throughput</th></tr>\n");
 	for (int i = 0; i < set->n; i++)
 		scenario_row(b, &set->rows[i], pl ? pl->timeline[i] : NULL);
