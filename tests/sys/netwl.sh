@@ -28,6 +28,7 @@ bad() { # bad NAME KEY-TEXT PROFILE-TEXT
 }
 bad netstream-without-nic "workload=netstream needs nic" $'[global]\nworkload = netstream'
 bad echo-without-nic "echo_probe = yes needs nic" $'[global]\necho_probe = yes'
+bad nic-with-neighbours "cannot be combined with neighbours" $'[global]\nnic = yes\nneighbours = 1'
 bad nic-not-bool "nic: 'maybe'" $'[global]\nnic = maybe'
 bad nic-on-real-hosts "nic = yes is not supported on real hosts" $'[global]\nnic = yes\n[hosts]\nsource = qemu+ssh://a/system\ndest = qemu+ssh://b/system\nmigrate_host = b\niscsi_portal = 192.0.2.1\niscsi_iqn = iqn.2026-01.org.example:x'
 
