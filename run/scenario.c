@@ -604,6 +604,8 @@ static int scn_migrate(struct scn *s)
 	rc = extras_migrate_start(r, &s->mp, &s->from, &s->to, mb_mono_ns(), s->c->migrate_stagger_ns);
 	if (!rc)
 		rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
+	else
+		s->mr.outcome = -1; /* not started: no outcome */
 	rc = join_others(s, rc);
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
