@@ -194,7 +194,7 @@ int extras_migrate_join(struct runner *r, struct res_scenario *rec, const struct
 			continue;
 		one = settle(r, g, &after);
 		if (one && !rc) {
-			rc = mb_err_ctx(MB_EFAILED, "of the %d guests migrated together", n);
+			rc = mb_err_ctx(MB_EFAILED, "migrate_vms = %d", n);
 			mb_err_save(&keep, rc);
 		}
 		vm_record(&agg->each[agg->n++], g->label, g->name, &m->mr, m->from.name, m->to.name, after,

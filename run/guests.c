@@ -289,13 +289,7 @@ static void neighbour_record(struct runner *r, struct live_guest *g, struct res_
 	/* Running (without the pause) is the migrated guest's: null here. */
 	phases_running(v, n, w->t_ref, w->start, 0, &ph);
 	o->has_phases = true;
-	runner_phase_record(&o->phases.before, &ph.before, unit);
-	runner_phase_record(&o->phases.during, &ph.during, unit);
-	runner_phase_record(&o->phases.after, &ph.after, unit);
-	runner_phase_record(&o->phases.running, &ph.running, unit);
-	o->ratio.during = ph.ratio_during;
-	o->ratio.after = ph.ratio_after;
-	o->ratio.running = ph.ratio_running;
+	runner_phases_record(&o->phases, &o->ratio, &ph, unit);
 	o->gap_s = ph.gap_s;
 	o->received = ph.received;
 	o->lost = ph.lost;

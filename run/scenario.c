@@ -315,11 +315,23 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 
 /* ---- records ---------------------------------------------------------------- */
 
-void runner_phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
+static void phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
 {
 	o->s = *p;
 	res_set(&o->unit, unit);
 	res_set(&o->rate_unit, !strcmp(unit, "B") ? "bytes/s" : !strcmp(unit, "add") ? "additions/s" : "per s");
+}
+
+void runner_phases_record(struct res_phases *o, struct res_ratio *ratio, const struct phases *ph,
+			  const char *unit)
+{
+	phase_record(&o->before, &ph->before, unit);
+	phase_record(&o->during, &ph->during, unit);
+	phase_record(&o->after, &ph->after, unit);
+	phase_record(&o->running, &ph->running, unit);
+	ratio->during = ph->ratio_during;
+	ratio->after = ph->ratio_after;
+	ratio->running = ph->ratio_running;
 }
 
 static const char *phase_of(int64_t t, int64_t a, int64_t b, int64_t c, int64_t d)
@@ -608,6 +620,8 @@ static int scn_migrate(struct scn *s)
 	rc = extras_migrate_start(r, &s->mp, &s->from, &s->to, mb_mono_ns(), s->c->migrate_stagger_ns);
 	if (!rc)
 		rc = mig_run(&s->mp, g->dom, &s->from, &s->to, &g->con, r->stop, on_progress, r, &s->mr);
+	else
+		s->mr.outcome = -1; /* not started: no outcome */
 	rc = join_others(s, rc);
 	rec->has_migration = true;
 	mig_result_record(&s->mr, s->mr.t_start, &rec->migration);
@@ -731,13 +745,7 @@ static int scn_phases(struct scn *s, const struct obs *v, size_t n)
 	phases_compute(v, n, w.t_ref, w.before, w.start, w.resume, w.after, &ph);
 	phases_running(v, n, w.t_ref, w.start, moved ? s->mr.t_pause : 0, &ph);
 	rec->has_phases = true;
-	runner_phase_record(&rec->phases.before, &ph.before, unit);
-	runner_phase_record(&rec->phases.during, &ph.during, unit);
-	runner_phase_record(&rec->phases.after, &ph.after, unit);
-	runner_phase_record(&rec->phases.running, &ph.running, unit);
-	rec->ratio.during = ph.ratio_during;
-	rec->ratio.after = ph.ratio_after;
-	rec->ratio.running = ph.ratio_running;
+	runner_phases_record(&rec->phases, &rec->ratio, &ph, unit);
 	rec->guest_gap_s = ph.gap_s;
 	rec->guest_gap_start_s = ph.gap_start_s;
 	rec->guest_clock_gap_s = ph.guest_gap_s;

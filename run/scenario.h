@@ -55,8 +55,9 @@ struct samples_windows {
 /* The samples file: one line per sample with its phase and host (free it). */
 char *samples_csv(const struct obs *v, size_t n, const struct samples_windows *w,
 		  const char *host0, const char *host1);
-/* A phase of the record from its statistics (unit: the workload's). */
-void runner_phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit);
+/* The record's phases and ratios from their statistics (unit: the workload's). */
+void runner_phases_record(struct res_phases *o, struct res_ratio *ratio, const struct phases *ph,
+			  const char *unit);
 /* End of the run: destroy the guest, clear the links. */
 void runner_finish(struct runner *r);
 /* Emit a --json event or nothing (takes ownership of ev). */

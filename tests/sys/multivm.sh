@@ -4,8 +4,9 @@
 # before/during/after rates recorded, its samples file written), two guests
 # migrated together 1 s apart (both converged, both running on the destination alone:
 # libvirt on both sites is watched while it runs), a scenario without a
-# migration (recorded as such), and the capacity check refusing a plan that
-# does not fit.  Heavy (boots up to three 160 MiB guests), about 2 minutes.
+# migration (recorded as such), two that cannot finish in time (the
+# scenario fails naming the guest and hosts, nothing left behind), and the
+# capacity check refusing a plan that does not fit.  Heavy (boots up to three 160 MiB guests), about 2 minutes.
 . "$(dirname "$0")/../lib.sh"
 require_cmd jq || exit 0
 cd "$TOP"
@@ -55,6 +56,12 @@ migrate_vms = 2
 migrate_stagger = 1s
 [nomig]
 migrate = no
+[fail]
+migrate_vms = 2
+workload = memdirty
+memdirty_size = 64MiB
+bandwidth = 2MiB/s
+timeout = 4s
 EOF2
 "$MIGBENCH" lab up --lab.name=$LAB > "$out/up.log" 2>&1 || { fail "lab up" "$(tail -2 "$out/up.log" | tr '\n' ' ')"; finish; }
 status=$("$MIGBENCH" lab status --json --lab.name=$LAB)
@@ -69,7 +76,8 @@ watcher=$!
 "$MIGBENCH" run "$out/multi.ini" --lab.name=$LAB --out "$out/run" > "$out/log" 2>&1
 rc=$?
 kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; watcher=
-[ $rc -eq 0 ] && ok "migbench run exits 0" || fail "migbench run exits 0" "exit $rc: $(tail -3 "$out/log" | tr '\n' ' ')"
+# The fail section fails (its migrations cannot finish in time): exit 3.
+[ $rc -eq 3 ] && ok "migbench run exits 3 (one scenario failed)" || fail "migbench run exits 3 (one scenario failed)" "exit $rc: $(tail -3 "$out/log" | tr '\n' ' ')"
 J="$out/run/scenarios.jsonl"
 rec() { jq -c "select(.experiment == \"$1\")" "$J"; }
 
@@ -95,6 +103,11 @@ check "migrate=no: status ok, no outcome, recorded as no migration" jq -e '.stat
 check "migrate=no: migration figures null" jq -e '.migration.total_s == null and .migration.bytes == null' <<<"$r"
 check "migrate=no: the three windows measured" jq -e '[.phases.before.n, .phases.during.n, .phases.after.n] | all(. >= 5)' <<<"$r"
 check "migrate=no: the guest stayed on the source" jq -e '.guest_host_after == "'"$LAB"'-src"' <<<"$r"
+r=$(rec fail)
+echo "# the failed scenario's error: $(jq -r .error <<<"$r")"
+check "a failed one of migrate_vms=2: status failed, no outcome" jq -e '.status == "failed" and (has("outcome") | not)' <<<"$r"
+check "a failed one of migrate_vms=2: the error names the guest and hosts" jq -e '.error | test("migrate_vms = 2: vm2 \\(migbench-[0-9-]+\\): its migration from '"$LAB"'-src to '"$LAB"'-dst did not complete.*it runs on '"$LAB"'-src")' <<<"$r"
+check "a failed one of migrate_vms=2: each recorded, vm2 stayed on the source" jq -e '.migrations.each[1].label == "vm2" and .migrations.each[1].host_after == "'"$LAB"'-src"' <<<"$r"
 check "after the run: no guest left on either site" test "$(virsh -c "$src_uri" list --all --name | grep -c '^migbench-') $(virsh -c "$dst_uri" list --all --name | grep -c '^migbench-')" = "0 0"
 validate_run "$out/run"
 finish
