@@ -16,6 +16,9 @@
 #   verdict le|ge TARGET V...  a level: le = at most TARGET, ge = at least
 #   cost_verdict TARGET V...   a cost in % against a baseline of the same
 #                              rounds (at most TARGET %)
+#   each_verdict TARGET V...   one figure per member of a set (the cells of
+#                              a sweep), each at most TARGET: met when every
+#                              one is, MISSED (how many, the worst) when not
 
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 # Fewer rounds than this show no spread worth judging.
@@ -73,4 +76,12 @@ cost_verdict() {
 		else if (lo > t) print "MISSED"
 		else printf "inconclusive (range %.2f..%.2f%% straddles the target %g%%)\n", lo, hi, t
 	}'
+}
+
+each_verdict() {
+	local target=$1; shift
+	all_num "$@" || { echo "inconclusive (a member has no figure)"; return; }
+	printf '%s\n' "$@" | awk -v t="$target" '{ if ($1 > t) bad++; if (NR == 1 || $1 > m) m = $1 }
+		END { if (bad) printf "MISSED (%d of %d above %g; worst %.3g)\n", bad, NR, t, m
+		      else print "met" }'
 }

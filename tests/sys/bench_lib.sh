@@ -28,6 +28,9 @@ is "a level across its maximum" "inconclusive (range 9..11" verdict le 10 9 11 1
 is "a ratio above its minimum in every round" "met" verdict ge 1 5.6 5.5 5.7
 is "a ratio across its minimum" "inconclusive" verdict ge 0.8 0.5 0.9 1.1
 is "a ratio below its minimum in every round" "MISSED" verdict ge 1 0.5 0.6 0.7
+is "every cell within its maximum" "met" each_verdict 5 0.4 1.9 4.9
+is "one cell over its maximum" "MISSED (1 of 3 above 5; worst 28.2)" each_verdict 5 0.4 28.2 1.9
+is "a cell without a figure" "inconclusive" each_verdict 5 0.4 "" 1.9
 is "median and range, odd count" "2.00 s (range 1.00..3.00, n=3)" spread %.2f s 3 1 2
 is "median of an even count" "2.5 (range 1..4, n=4)" spread %g "" 4 1 3 2
 is "negative numbers sort numerically" "-2 % (range -10..1, n=3)" spread %g % 1 -10 -2
