@@ -82,7 +82,7 @@ hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c
 run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c run/netwl.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
-                report/sweep.c report/html.c report/report.c
+                report/sweep.c report/keyplots.c report/html.c report/report.c
 # The command line: parsing and the subcommands, on top of everything else.
 cli_SRCS     := cli/cli.c cli/commands.c cli/cmd_plan.c cli/cmd_lab.c cli/cmd_link.c \
                 cli/cmd_guest.c cli/cmd_report.c cli/cmd_compare.c cli/cmd_run.c cli/cmd_delayline.c \

@@ -277,6 +277,20 @@ static void sweep_pictures(struct rep_buf *b, const struct rep_plotted *pl)
 	rep_bputs(b, any ? "</p>\n" : "");
 }
 
+/* The studies' plots (keyplots.c), titled. */
+static void study_pictures(struct rep_buf *b, const struct rep_plotted *pl)
+{
+	bool any = false;
+	for (int k = 0; k < REP_NKEYPLOT; k++)
+		if (pl->keyplot[k]) {
+			rep_bprintf(b, "%s<img src='plots/%s.png' alt='%s' title='%s'>",
+				    any ? "" : "<h2>Studies</h2>\n<p>", rep_keyplot_file(k), rep_keyplot_file(k),
+				    rep_keyplot_title(k));
+			any = true;
+		}
+	rep_bputs(b, any ? "</p>\n" : "");
+}
+
 static void timeline_pictures(struct rep_buf *b, const struct rep_set *set, const struct rep_plotted *pl)
 {
 	if (pl->ntimelines)
@@ -305,6 +319,8 @@ char *rep_index_html(const struct rep_set *set, const struct rep_groups *gs, con
 		compare_pictures(&b, pl);
 	if (pl)
 		sweep_pictures(&b, pl);
+	if (pl)
+		study_pictures(&b, pl);
 	scenarios(&b, set, pl);
 	if (pl)
 		timeline_pictures(&b, set, pl);

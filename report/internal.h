@@ -30,6 +30,7 @@ struct plot {
 	int row;           /* the timeline's row, else -1 */
 	int metric;        /* the sweep metric, else -1 */
 	int compare;       /* the comparison plot's number, else -1 */
+	int keyplot;       /* the study plot's number (keyplots.c), else -1 */
 	bool failed;
 	int first_line, nlines; /* where it is in the script gnuplot runs now */
 };
@@ -58,10 +59,40 @@ void rep_predicted(struct render *r);
 
 enum { REP_M_TOTAL, REP_M_DOWNTIME, REP_M_RATIO, REP_M_RATIO_RUN, REP_NMETRIC };
 
+/* The studies' plots of a figure against a scenario key (keyplots.c). */
+enum { REP_K_NEIGHBOURS, REP_K_KSM, REP_K_DATASIZE, REP_K_VMS, REP_NKEYPLOT };
+struct rep_kpoint {
+	double x, mean, ci;    /* ci: 95%, 0 below 2 repetitions */
+	int n;
+};
+struct rep_kseries {
+	char *label;
+	struct rep_kpoint *pts; /* by x */
+	int n;
+};
+struct rep_kplot_data {
+	struct rep_kseries *s;
+	int n;
+	bool relative;         /* y over each series' x = 0 cell */
+};
+/* Plot k's series from the set: their number, 0 (and out empty) when the
+ * key does not vary among the rows with the plot's figure. */
+int rep_keyplot_series(const struct rep_set *set, int k, struct rep_kplot_data *out);
+void rep_kplot_data_free(struct rep_kplot_data *d);
+const char *rep_keyplot_file(int k);  /* plots/<file>.png */
+const char *rep_keyplot_title(int k);
+/* Each plot whose key varies. */
+void rep_keyplots(struct render *r);
+
+/* A series' line colour; qsort's order of doubles. */
+const char *rep_color(int series);
+int rep_double_cmp(const void *a, const void *b);
+
 /* What was drawn, for index.html. */
 struct rep_plotted {
 	char **timeline;          /* per row of the set: PNG name in plots/, or NULL */
 	bool sweep[REP_NMETRIC];  /* plots/<rep_sweep_file[k]>.png was drawn */
+	bool keyplot[REP_NKEYPLOT]; /* plots/<rep_keyplot_file(k)>.png was drawn */
 	char **other;             /* the other PNGs drawn (row and metric -1) */
 	int nother;
 	char **compare;           /* comparison plots drawn (PNG names), ncompare of them */
@@ -127,6 +158,11 @@ void rep_plotted_free(struct rep_plotted *p, int nrows);
  * from the most common one among the rows.  labels[i] for row i (free with
  * rep_labels_free). */
 char **rep_series_labels(const struct rep_set *set);
+/* The labels of plots against the option named key (NULL: none): it is
+ * left out, and every other setting that varies among the rows of the
+ * same experiment section is named with its value (also the common one:
+ * "memory 128 MiB seqread_direct no"). */
+char **rep_series_labels_without(const struct rep_set *set, const char *key);
 void rep_labels_free(char **labels, int n);
 
 /* ---- index.html (html.c) ---- */

@@ -21,6 +21,10 @@
  *                                 (comparison.c), when the settings vary
  *   predicted-vs-measured.png     the pre-copy model against QEMU's transfer
  *                                 time and the downtime (predicted.c)
+ *   neighbour-slowdown-vs-neighbours.png, ksm-merged-vs-guests.png,
+ *   throughput-vs-data-size.png, migration-time-vs-vms.png
+ *                                 the neighbouring studies' figures against
+ *                                 their key, when it varies (keyplots.c)
  *
  * A plot gnuplot fails on is reported and left out; the others are drawn
  * (gnuplot stops at an error, so the rest of the script runs again). */
@@ -52,6 +56,7 @@ struct plot *rep_new_plot(struct render *r, char *png, int row, int metric)
 	p->row = row;
 	p->metric = metric;
 	p->compare = -1;
+	p->keyplot = -1;
 	return p;
 }
 
@@ -214,6 +219,8 @@ static void publish(struct render *r, const char *plots, struct rep_plotted *out
 		} else if (p->row >= 0) {
 			out->timeline[p->row] = mb_xstrdup(p->png);
 			out->ntimelines++;
+		} else if (p->keyplot >= 0) {
+			out->keyplot[p->keyplot] = true;
 		} else if (p->compare >= 0) {
 			out->compare[out->ncompare++] = mb_xstrdup(p->png);
 		} else if (p->metric >= 0) {
@@ -321,6 +328,7 @@ static void report_plots(struct render *r, void *ctx)
 	rep_groups_build(r->set, &gs);
 	rep_timelines(r);
 	rep_sweep(r, gs.ndelays > 1);
+	rep_keyplots(r);
 	out->nseries = rep_groups_nsettings(&gs);
 	rep_compare_plots(r, &gs);
 	rep_groups_free(&gs);

@@ -46,6 +46,11 @@ struct rep_row {
 	/* migration.progress: the last poll (how far a migration got) */
 	double prog_time_s, prog_iteration, prog_remaining, prog_sent, prog_dirty_bps, prog_bps;
 	double prog_throttle, prog_throttle_max;
+	/* The studies' keys and figures (report/keyplots.c) */
+	char *link;                /* config.link: the named link, "" or NULL when none */
+	double neighbours, migrate_vms, seqread_size; /* config.* */
+	double ksm_after_merged;   /* ksm.after.merged_bytes */
+	double migs_total_s;       /* migrations.total_s (migrate_vms > 1) */
 	double *iter_s;            /* migration.iteration_events_s */
 	size_t niter;
 	/* The matrix settings (list options but delay and workload) as text,

@@ -106,6 +106,12 @@ static const struct field row_fields[] = {
 	{ NULL, "prediction.transfer_s", RN(pred_transfer_s) },
 	{ NULL, "prediction.downtime_s", RN(pred_downtime_s) },
 	{ NULL, "migration.end_s", RN(end_s) },
+	{ NULL, "config.link", RS(link) },
+	{ NULL, "config.neighbours", RN(neighbours) },
+	{ NULL, "config.migrate_vms", RN(migrate_vms) },
+	{ NULL, "config.seqread_size", RN(seqread_size) },
+	{ NULL, "ksm.after.merged_bytes", RN(ksm_after_merged) },
+	{ NULL, "migrations.total_s", RN(migs_total_s) },
 };
 #define ITER_PATH "migration.iteration_events_s"
 #define CONFIG_PATH "config"

@@ -37,13 +37,31 @@ static void label_setting(struct rep_buf *b, const struct mb_option *o, const ch
 		rep_bputs(b, text);
 }
 
-char **rep_series_labels(const struct rep_set *set)
+/* named[i][j]: whether row i's setting j is in its label (free with
+ * named_free). */
+static bool **named_new(const struct rep_set *set)
+{
+	bool **named = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*named));
+	for (int i = 0; i < set->n; i++)
+		named[i] = mb_xcalloc(set->rows[i].ncfg ? (size_t)set->rows[i].ncfg : 1, sizeof(**named));
+	return named;
+}
+
+static void named_free(bool **named, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(named[i]);
+	free(named);
+}
+
+/* The settings whose value differs from the most common one among all the
+ * rows (on a tie, the one of the earliest row). */
+static bool **modal_named(const struct rep_set *set)
 {
 	json_object **count = mb_xcalloc(mb_noptions, sizeof(*count)); /* value -> rows, per option */
 	const char **modal = mb_xcalloc(mb_noptions, sizeof(*modal));
 	int *best = mb_xcalloc(mb_noptions, sizeof(*best));
-	char **labels = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*labels));
-	bool one_workload = false;
+	bool **named = named_new(set);
 	json_object *c;
 
 	for (int i = 0; i < set->n; i++)
@@ -56,7 +74,6 @@ char **rep_series_labels(const struct rep_set *set)
 			else
 				json_object_object_add(count[o], set->rows[i].cfg_val[j], json_object_new_int(1));
 		}
-	/* The most common value; on a tie, the one of the earliest row. */
 	for (int i = 0; i < set->n; i++)
 		for (int j = 0; j < set->rows[i].ncfg; j++) {
 			int o = set->rows[i].cfg_opt[j], k;
@@ -67,7 +84,51 @@ char **rep_series_labels(const struct rep_set *set)
 				modal[o] = set->rows[i].cfg_val[j];
 			}
 		}
-	/* The workload only when it tells rows apart (or nothing else does). */
+	for (int i = 0; i < set->n; i++)
+		for (int j = 0; j < set->rows[i].ncfg; j++)
+			named[i][j] = strcmp(modal[set->rows[i].cfg_opt[j]], set->rows[i].cfg_val[j]) != 0;
+	for (size_t o = 0; o < mb_noptions; o++)
+		json_object_put(count[o]);
+	free(count);
+	free(modal);
+	free(best);
+	return named;
+}
+
+/* The settings that take more than one value among the rows of the same
+ * experiment section, but the option skip. */
+static bool **varying_named(const struct rep_set *set, int skip)
+{
+	json_object *first = json_object_new_object(); /* "experiment\037option" -> first value */
+	json_object *varies = json_object_new_object(); /* the same keys, when another value was seen */
+	bool **named = named_new(set);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < set->n; i++)
+			for (int j = 0; j < set->rows[i].ncfg; j++) {
+				const struct rep_row *row = &set->rows[i];
+				char *key = mb_xasprintf("%s\037%d", row->experiment ? row->experiment : "",
+							 row->cfg_opt[j]);
+				json_object *v;
+				if (pass == 1)
+					named[i][j] = row->cfg_opt[j] != skip &&
+						      json_object_object_get_ex(varies, key, NULL);
+				else if (!json_object_object_get_ex(first, key, &v))
+					json_object_object_add(first, key, json_object_new_string(row->cfg_val[j]));
+				else if (strcmp(json_object_get_string(v), row->cfg_val[j]))
+					json_object_object_add(varies, key, NULL);
+				free(key);
+			}
+	json_object_put(first);
+	json_object_put(varies);
+	return named;
+}
+
+/* Each row's label: experiment section, the named settings, and the
+ * workload when it tells rows apart (or nothing else does). */
+static char **labels_of(const struct rep_set *set, bool **named)
+{
+	char **labels = mb_xcalloc(set->n ? (size_t)set->n : 1, sizeof(*labels));
+	bool one_workload = false;
 	for (int i = 1; i < set->n && !one_workload; i++)
 		one_workload = !set->rows[i].workload || !set->rows[0].workload ||
 			       strcmp(set->rows[i].workload, set->rows[0].workload);
@@ -78,7 +139,7 @@ char **rep_series_labels(const struct rep_set *set)
 		if (row->experiment && strcmp(row->experiment, "global"))
 			rep_bprintf(&b, " %s", row->experiment);
 		for (int j = 0; j < row->ncfg; j++)
-			if (strcmp(modal[row->cfg_opt[j]], row->cfg_val[j]))
+			if (named[i][j])
 				label_setting(&b, &mb_options[row->cfg_opt[j]], row->cfg_val[j]);
 		if (!one_workload || !b.n) {
 			struct rep_buf w = { 0 };
@@ -89,11 +150,23 @@ char **rep_series_labels(const struct rep_set *set)
 		labels[i] = mb_xstrdup(rep_bstr(&b) + (one_workload && b.n && b.s[0] == ' '));
 		rep_bfree(&b);
 	}
-	for (size_t o = 0; o < mb_noptions; o++)
-		json_object_put(count[o]);
-	free(count);
-	free(modal);
-	free(best);
+	return labels;
+}
+
+char **rep_series_labels(const struct rep_set *set)
+{
+	bool **named = modal_named(set);
+	char **labels = labels_of(set, named);
+	named_free(named, set->n);
+	return labels;
+}
+
+char **rep_series_labels_without(const struct rep_set *set, const char *key)
+{
+	const struct mb_option *o = key ? opt_find_full(key) : NULL;
+	bool **named = varying_named(set, o ? opt_index(o) : -1);
+	char **labels = labels_of(set, named);
+	named_free(named, set->n);
 	return labels;
 }
 
@@ -131,7 +204,12 @@ static int point_cmp(const void *a, const void *b)
 	return p->delay_ms < q->delay_ms ? -1 : p->delay_ms > q->delay_ms;
 }
 
-static int double_cmp(const void *a, const void *b)
+const char *rep_color(int series)
+{
+	return colors[(size_t)series % MB_ARRAY_SIZE(colors)];
+}
+
+int rep_double_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
@@ -208,7 +286,7 @@ static void sweep_xaxis(struct rep_buf *gp, const struct point *pts, int npts)
 	int nd = 0;
 	for (int i = 0; i < npts; i++)
 		d[i] = pts[i].delay_ms;
-	qsort(d, (size_t)npts, sizeof(*d), double_cmp);
+	qsort(d, (size_t)npts, sizeof(*d), rep_double_cmp);
 	for (int i = 0; i < npts; i++)
 		if (!nd || d[nd - 1] != d[i])
 			d[nd++] = d[i];
@@ -279,7 +357,7 @@ static void sweep_plot(struct render *r, const struct point *pts, int npts, char
 		if (lower && lower_series < 0)
 			lower_series = si;
 		rep_bprintf(gp, "%s'data/%s-%d.dat' using 1:2:3 with yerrorlines pt 7 lc rgb '%s' title ",
-			    drawn++ ? ", " : "", rep_sweep_file[k], si, colors[si % MB_ARRAY_SIZE(colors)]);
+			    drawn++ ? ", " : "", rep_sweep_file[k], si, rep_color(si));
 		rep_gp_quote(gp, names[si]);
 	}
 	if (k == REP_M_TOTAL && lower_series >= 0)

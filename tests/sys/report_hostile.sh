@@ -278,6 +278,56 @@ d1=$(mkrun shard1); d2=$(mkrun shard2)
 report "$d1" "$d2" --out "$WORK/runs/merged"
 expect "two shards with the same ids: merged, reported" "$WORK/runs/merged" "recorded in both"
 
+# ---- the studies' plots against a key (report/keyplots.c) -----------------------------------
+# One run with each study's key varying: neighbours (isolation, KSM),
+# seqread_size x memory x direct (memcache), migrate_vms x link
+# (multi-migrate); an experiment name carries a payload into the labels.
+d=$(mkrun studies)
+: > "$d/scenarios.jsonl"
+strip='del(.samples.file, .jobstats_file) | .config.link = ""'
+for nb in 0 1 2; do for r in 1 2; do for e in plain "x'.system('touch $CANARY-k').'"; do
+	addrec "$d" "$strip"' | .id = "nb\($nb)-\($e)-r\($r)" | .experiment = $e | .migration_tried = false
+		| del(.outcome) | .config.neighbours = $nb | .config.ksm = "on"
+		| .phases.before.rate = (1000 / ($nb + 1) + $r) | .ksm.after.merged_bytes = ($nb * 1048576 * 100)' \
+		--argjson nb "$nb" --argjson r "$r" --arg e "$e"
+done; done; done
+for size in 134217728 268435456 536870912; do for mem in 134217728 1073741824; do for dir in true false; do
+	addrec "$d" "$strip"' | .id = "mc\($s)-\($m)-\($x)" | .experiment = "memcache" | .workload = "seqread"
+		| .config.seqread_size = $s | .config.memory = $m | .config.seqread_direct = $x
+		| .phases.before.rate = ($s / 10)' --argjson s "$size" --argjson m "$mem" --argjson x "$dir"
+done; done; done
+for vms in 1 2 4; do for link in study4 study64; do
+	addrec "$d" "$strip"' | .id = "v\($v)-\($l)" | .experiment = "multi" | .config.link = $l
+		| .delay_ms = (if $l == "study4" then 4 else 64 end) | .config.migrate_vms = $v
+		| if $v > 1 then .migrations = {vms: $v, total_s: ($v * 3)} else . end' --argjson v "$vms" --arg l "$link"
+done; done
+report "$d"
+expect "the studies' plots: report exit 0" "$d" "30 scenarios"
+for f in neighbour-slowdown-vs-neighbours ksm-merged-vs-guests throughput-vs-data-size migration-time-vs-vms; do
+	[ -s "$d/plots/$f.png" ] && grep -q "src='plots/$f.png'" "$d/index.html" \
+		&& ok "plots/$f.png drawn and in index.html" || fail "plots/$f.png drawn and in index.html" "$(grep -i "$f" <<<"$OUT" | head -2)"
+done
+grep -q "<h2>Studies</h2>" "$d/index.html" && ok "index.html: a Studies section" || fail "index.html: a Studies section"
+# The slowdown is relative to each series' 0-neighbour cell: 1 at x = 0, two repetitions each.
+n=$(awk '!/^#/ && $1 == 0 && $2 == 1 && $4 == 2' "$d"/plots/data/neighbour-slowdown-vs-neighbours-*.dat | wc -l)
+[ "$n" -ge 2 ] && ok "neighbour slowdown: 1 at 0 neighbours in each series" || fail "neighbour slowdown: 1 at 0 neighbours" "$n series"
+v=$(awk '!/^#/ && $1 == 3 { print $2 }' "$d"/plots/data/ksm-merged-vs-guests-0.dat)
+[ "$v" = 200 ] && ok "KSM: 200 MiB merged with 3 guests" || fail "KSM: 200 MiB merged with 3 guests" "got '$v'"
+grep -q "'data/migration-time-vs-vms-[0-9]*.dat' .* title 'cpuadd multi study64'" "$d/plots/plots.gp" \
+	&& ok "VMs together: a series per link" || fail "VMs together: a series per link" "$(grep -o "title '[^']*'" "$d/plots/plots.gp" | sort -u | head)"
+v=$(awk '!/^#/ && $1 == 4 { print $2 }' "$d"/plots/data/migration-time-vs-vms-*.dat | sort -u)
+[ "$v" = 12 ] && ok "VMs together: migrations.total_s for 4" || fail "VMs together: migrations.total_s for 4" "got '$v'"
+grep -q "title 'seqread memcache memory 128 MiB seqread_direct no'" "$d/plots/plots.gp" \
+	&& ok "data size: series per memory and cache mode, both named" \
+	|| fail "data size: series per memory and cache mode" "$(grep -o "title 'memcache[^']*'" "$d/plots/plots.gp" | sort -u | head -4)"
+grep "neighbour-slowdown\|ksm-merged" "$d/plots/plots.gp" | grep -q "title '[^']*neighbours" \
+	&& fail "the x key is not in the series labels" "$(grep -o "title '[^']*neighbours[^']*'" "$d/plots/plots.gp" | head -2)" \
+	|| ok "the x key is not in the series labels"
+d=$(mkrun studies-bad)
+addrec "$d" "$strip"' | .id = "bad" | .config.neighbours = "2; system(\"touch '"$CANARY"'-n\")"'
+report "$d"
+expect "config.neighbours a string: skipped as malformed, exit 2" "$d" "config.neighbours is a string"
+
 # ---- sizes ----------------------------------------------------------------------------------
 d=$(mkrun events)
 jq -c '.id = "many-events" | .migration.iteration_events_s = [range(0; 100000) | . / 100000]' "$BASE" >> "$d/scenarios.jsonl"

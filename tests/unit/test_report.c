@@ -533,6 +533,174 @@ static void test_groups(void **state)
 	rep_free(&set);
 }
 
+/* ---- the studies' plots (keyplots.c) ---- */
+
+static void set_of(struct rep_set *set, const char *const *recs, size_t n)
+{
+	memset(set, 0, sizeof(*set));
+	set->rows = mb_xcalloc(n, sizeof(*set->rows));
+	for (size_t i = 0; i < n; i++)
+		set->rows[set->n++] = row_of(recs[i]);
+}
+
+static const struct rep_kseries *series_named(const struct rep_kplot_data *d, const char *label)
+{
+	for (int i = 0; i < d->n; i++)
+		if (!strcmp(d->s[i].label, label))
+			return &d->s[i];
+	for (int i = 0; i < d->n; i++)
+		print_message("series %d: '%s'\n", i, d->s[i].label);
+	fail_msg("no series '%s' (of %d)", label, d->n);
+	return NULL;
+}
+
+#define NB(id, exp, nb, rate)                                                                           \
+	"{\"id\":\"" id "\",\"status\":\"ok\",\"experiment\":\"" exp "\",\"workload\":\"cpuadd\","           \
+	"\"migration_tried\":false,\"config\":{\"neighbours\":" #nb ",\"migrate\":false},"                \
+	"\"phases\":{\"before\":{\"rate\":" #rate "}}}"
+
+/* Neighbour slowdown: over the series' own 0-neighbour cell, mean and CI
+ * over repetitions, the x key out of the labels; without a 0 cell in every
+ * series, the rates themselves. */
+static void test_keyplot_neighbours(void **state)
+{
+	static const char *const recs[] = {
+		NB("a0r1", "cpuadd", 0, 100), NB("a0r2", "cpuadd", 0, 100), NB("a1r1", "cpuadd", 1, 60),
+		NB("a1r2", "cpuadd", 1, 40),  NB("a2r1", "cpuadd", 2, 30),  NB("p0r1", "pinned", 0, 200),
+		NB("p2r1", "pinned", 2, 200),
+		"{\"id\":\"f\",\"status\":\"failed\",\"experiment\":\"pinned\",\"workload\":\"cpuadd\","
+		"\"config\":{\"neighbours\":1},\"phases\":{\"before\":{\"rate\":1}}}",
+	};
+	struct rep_set set;
+	struct rep_kplot_data d;
+	const struct rep_kseries *s;
+	(void)state;
+	set_of(&set, recs, MB_ARRAY_SIZE(recs));
+	assert_int_equal(rep_keyplot_series(&set, REP_K_NEIGHBOURS, &d), 2);
+	assert_true(d.relative);
+	s = series_named(&d, "cpuadd");
+	assert_int_equal(s->n, 3);
+	assert_true(s->pts[0].x == 0 && s->pts[0].mean == 1 && s->pts[0].n == 2 && s->pts[0].ci == 0);
+	assert_true(s->pts[1].x == 1 && fabs(s->pts[1].mean - 0.5) < 1e-12 && s->pts[1].n == 2);
+	assert_true(fabs(s->pts[1].ci - 12.706 * 0.1 / 1) < 1e-9); /* sd 14.14/sqrt 2 = 10, over 100 */
+	assert_true(s->pts[2].x == 2 && fabs(s->pts[2].mean - 0.3) < 1e-12);
+	s = series_named(&d, "pinned"); /* the failed repetition is no point */
+	assert_int_equal(s->n, 2);
+	assert_true(s->pts[1].x == 2 && s->pts[1].mean == 1);
+	rep_kplot_data_free(&d);
+	rep_free(&set);
+	/* No 0-neighbour cell for "pinned": rates, not ratios. */
+	{
+		static const char *const no0[] = { NB("a0", "cpuadd", 0, 100), NB("a1", "cpuadd", 1, 50),
+						   NB("p1", "pinned", 1, 80), NB("p2", "pinned", 2, 70) };
+		set_of(&set, no0, MB_ARRAY_SIZE(no0));
+		assert_int_equal(rep_keyplot_series(&set, REP_K_NEIGHBOURS, &d), 2);
+		assert_false(d.relative);
+		assert_true(series_named(&d, "cpuadd")->pts[1].mean == 50);
+		rep_kplot_data_free(&d);
+		rep_free(&set);
+	}
+	/* One neighbour count: nothing to draw. */
+	set_of(&set, recs, 2);
+	assert_int_equal(rep_keyplot_series(&set, REP_K_NEIGHBOURS, &d), 0);
+	assert_int_equal(d.n, 0);
+	rep_free(&set);
+}
+
+#define KSM(nb, ksm, pat, mib)                                                                          \
+	"{\"id\":\"k" #nb ksm pat "\",\"status\":\"ok\",\"experiment\":\"resident\",\"workload\":\"idle\","    \
+	"\"config\":{\"neighbours\":" #nb ",\"ksm\":\"" ksm "\",\"resident_pattern\":\"" pat "\"},"            \
+	"\"ksm\":{\"after\":{\"merged_bytes\":" #mib "}}}"
+
+/* Merged MiB against 1 + neighbours, a series per KSM mode and pattern. */
+static void test_keyplot_ksm(void **state)
+{
+	static const char *const recs[] = {
+		KSM(0, "off", "random", 0),       KSM(1, "off", "random", 0),
+		KSM(0, "on", "same", 268435456), KSM(1, "on", "same", 536870912),
+		KSM(0, "off", "same", 0),         KSM(1, "off", "same", 0),
+		KSM(0, "on", "random", 0),        KSM(1, "on", "random", 0),
+	};
+	struct rep_set set;
+	struct rep_kplot_data d;
+	const struct rep_kseries *s;
+	(void)state;
+	set_of(&set, recs, MB_ARRAY_SIZE(recs));
+	assert_int_equal(rep_keyplot_series(&set, REP_K_KSM, &d), 4);
+	assert_false(d.relative);
+	for (int i = 0; i < d.n; i++)
+		assert_null(strstr(d.s[i].label, "neighbours"));
+	s = series_named(&d, "resident ksm on resident_pattern same");
+	assert_true(s->n == 2 && s->pts[0].x == 1 && s->pts[0].mean == 256 && s->pts[1].x == 2 &&
+		    s->pts[1].mean == 512);
+	rep_kplot_data_free(&d);
+	rep_free(&set);
+}
+
+#define MC(size, mem, direct, rate)                                                                     \
+	"{\"id\":\"m" #size #mem #direct "\",\"status\":\"ok\",\"workload\":\"seqread\","                  \
+	"\"config\":{\"seqread_size\":" #size ",\"memory\":" #mem ",\"seqread_direct\":" #direct "},"       \
+	"\"phases\":{\"before\":{\"rate\":" #rate "}}}"
+
+/* Read rate (MB/s) against the data size (MiB), a series per memory and
+ * cache mode; other workloads are no points. */
+static void test_keyplot_datasize(void **state)
+{
+	static const char *const recs[] = {
+		MC(134217728, 134217728, true, 50e6),   MC(268435456, 134217728, true, 50e6),
+		MC(134217728, 134217728, false, 900e6), MC(268435456, 134217728, false, 60e6),
+		MC(134217728, 1073741824, false, 950e6), MC(268435456, 1073741824, false, 940e6),
+		"{\"id\":\"c\",\"status\":\"ok\",\"workload\":\"cpuadd\",\"config\":{\"seqread_size\":1},"
+		"\"phases\":{\"before\":{\"rate\":5}}}",
+	};
+	struct rep_set set;
+	struct rep_kplot_data d;
+	const struct rep_kseries *s;
+	(void)state;
+	set_of(&set, recs, MB_ARRAY_SIZE(recs));
+	assert_int_equal(rep_keyplot_series(&set, REP_K_DATASIZE, &d), 3);
+	/* Every varying setting named, the common values too; the workload as
+	 * the set has two (the cpuadd row). */
+	s = series_named(&d, "seqread memory 128 MiB seqread_direct no");
+	assert_true(s->n == 2 && s->pts[0].x == 128 && s->pts[0].mean == 900 && s->pts[1].x == 256 &&
+		    s->pts[1].mean == 60);
+	s = series_named(&d, "seqread memory 1 GiB seqread_direct no");
+	assert_true(s->n == 2 && s->pts[1].mean == 940);
+	assert_int_equal(series_named(&d, "seqread memory 128 MiB seqread_direct yes")->n, 2);
+	rep_kplot_data_free(&d);
+	rep_free(&set);
+}
+
+#define VMS(vms, link, delay, agg, one)                                                                  \
+	"{\"id\":\"v" #vms link "\",\"status\":\"ok\",\"outcome\":\"converged\",\"workload\":\"cpuadd\","    \
+	"\"delay_ms\":" #delay ",\"config\":{\"migrate_vms\":" #vms ",\"link\":\"" link "\"},"                  \
+	"\"migration\":{\"total_s\":" #one "},\"migrations\":{\"total_s\":" #agg "}}"
+
+/* Total migration time against the VMs migrating together: the aggregate
+ * for several, the one migration's for one; a series per link. */
+static void test_keyplot_vms(void **state)
+{
+	static const char *const recs[] = {
+		VMS(1, "study4", 4, null, 3),  VMS(2, "study4", 4, 7, 5), VMS(4, "study4", 4, 15, 9),
+		VMS(1, "study64", 64, null, 30), VMS(2, "study64", 64, 61, 50),
+		"{\"id\":\"n\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"workload\":\"cpuadd\","
+		"\"delay_ms\":64,\"config\":{\"migrate_vms\":4,\"link\":\"study64\"},\"migrations\":{\"total_s\":99}}",
+	};
+	struct rep_set set;
+	struct rep_kplot_data d;
+	const struct rep_kseries *s;
+	(void)state;
+	set_of(&set, recs, MB_ARRAY_SIZE(recs));
+	assert_int_equal(rep_keyplot_series(&set, REP_K_VMS, &d), 2);
+	s = series_named(&d, "cpuadd study4");
+	assert_true(s->n == 3 && s->pts[0].mean == 3 && s->pts[1].mean == 7 && s->pts[2].x == 4 &&
+		    s->pts[2].mean == 15);
+	s = series_named(&d, "cpuadd study64"); /* the unfinished one is no point */
+	assert_true(s->n == 2 && s->pts[0].mean == 30 && s->pts[1].mean == 61);
+	rep_kplot_data_free(&d);
+	rep_free(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +719,10 @@ int main(void)
 		cmocka_unit_test(test_paths_are_record_keys),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_keyplot_neighbours),
+		cmocka_unit_test(test_keyplot_ksm),
+		cmocka_unit_test(test_keyplot_datasize),
+		cmocka_unit_test(test_keyplot_vms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
