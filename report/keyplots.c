@@ -9,7 +9,7 @@
  *   neighbour-slowdown-vs-neighbours.png  the main guest's before-window
  *       rate over its series' 0-neighbour cell (isolation.ini)
  *   ksm-merged-vs-guests.png   KSM's merged MiB at the end of the after
- *       window against 1 + neighbours (ksm.ini)
+ *       window against 1 + neighbours, where ksm = on|off (ksm.ini)
  *   throughput-vs-data-size.png  seqread's before-window rate against
  *       seqread_size (memcache.ini)
  *   migration-time-vs-vms.png  the migrations' total time against
@@ -40,9 +40,12 @@ static double y_before_rate(const struct rep_row *r)
 	return ok(r) ? r->before_rate : NAN;
 }
 
+/* Only where migbench set KSM (ksm = on|off): with keep the figure is
+ * whatever the host was doing. */
 static double y_merged_mib(const struct rep_row *r)
 {
-	return ok(r) ? r->ksm_after_merged / MIB : NAN;
+	bool set = r->ksm_mode && (!strcmp(r->ksm_mode, "on") || !strcmp(r->ksm_mode, "off"));
+	return ok(r) && set ? r->ksm_after_merged / MIB : NAN;
 }
 
 static double y_read_mbps(const struct rep_row *r)

@@ -49,6 +49,7 @@ struct rep_row {
 	/* The studies' keys and figures (report/keyplots.c) */
 	char *link;                /* config.link: the named link, "" or NULL when none */
 	double neighbours, migrate_vms, seqread_size; /* config.* */
+	char *ksm_mode;            /* ksm.mode: on, off (migbench set KSM) or keep */
 	double ksm_after_merged;   /* ksm.after.merged_bytes */
 	double migs_total_s;       /* migrations.total_s (migrate_vms > 1) */
 	double *iter_s;            /* migration.iteration_events_s */

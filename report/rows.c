@@ -110,6 +110,7 @@ static const struct field row_fields[] = {
 	{ NULL, "config.neighbours", RN(neighbours) },
 	{ NULL, "config.migrate_vms", RN(migrate_vms) },
 	{ NULL, "config.seqread_size", RN(seqread_size) },
+	{ NULL, "ksm.mode", RS(ksm_mode) },
 	{ NULL, "ksm.after.merged_bytes", RN(ksm_after_merged) },
 	{ NULL, "migrations.total_s", RN(migs_total_s) },
 };

@@ -288,7 +288,7 @@ strip='del(.samples.file, .jobstats_file) | .config.link = ""'
 for nb in 0 1 2; do for r in 1 2; do for e in plain "x'.system('touch $CANARY-k').'"; do
 	addrec "$d" "$strip"' | .id = "nb\($nb)-\($e)-r\($r)" | .experiment = $e | .migration_tried = false
 		| del(.outcome) | .config.neighbours = $nb | .config.ksm = "on"
-		| .phases.before.rate = (1000 / ($nb + 1) + $r) | .ksm.after.merged_bytes = ($nb * 1048576 * 100)' \
+		| .phases.before.rate = (1000 / ($nb + 1) + $r) | .ksm.mode = "on" | .ksm.after.merged_bytes = ($nb * 1048576 * 100)' \
 		--argjson nb "$nb" --argjson r "$r" --arg e "$e"
 done; done; done
 for size in 134217728 268435456 536870912; do for mem in 134217728 1073741824; do for dir in true false; do

@@ -610,7 +610,7 @@ static void test_keyplot_neighbours(void **state)
 #define KSM(nb, ksm, pat, mib)                                                                          \
 	"{\"id\":\"k" #nb ksm pat "\",\"status\":\"ok\",\"experiment\":\"resident\",\"workload\":\"idle\","    \
 	"\"config\":{\"neighbours\":" #nb ",\"ksm\":\"" ksm "\",\"resident_pattern\":\"" pat "\"},"            \
-	"\"ksm\":{\"after\":{\"merged_bytes\":" #mib "}}}"
+	"\"ksm\":{\"mode\":\"" ksm "\",\"after\":{\"merged_bytes\":" #mib "}}}"
 
 /* Merged MiB against 1 + neighbours, a series per KSM mode and pattern. */
 static void test_keyplot_ksm(void **state)
@@ -620,6 +620,7 @@ static void test_keyplot_ksm(void **state)
 		KSM(0, "on", "same", 268435456), KSM(1, "on", "same", 536870912),
 		KSM(0, "off", "same", 0),         KSM(1, "off", "same", 0),
 		KSM(0, "on", "random", 0),        KSM(1, "on", "random", 0),
+		KSM(2, "keep", "same", 999),      /* the host's own KSM: no point */
 	};
 	struct rep_set set;
 	struct rep_kplot_data d;
@@ -629,7 +630,7 @@ static void test_keyplot_ksm(void **state)
 	assert_int_equal(rep_keyplot_series(&set, REP_K_KSM, &d), 4);
 	assert_false(d.relative);
 	for (int i = 0; i < d.n; i++)
-		assert_null(strstr(d.s[i].label, "neighbours"));
+		assert_true(!strstr(d.s[i].label, "neighbours") && !strstr(d.s[i].label, "keep"));
 	s = series_named(&d, "resident ksm on resident_pattern same");
 	assert_true(s->n == 2 && s->pts[0].x == 1 && s->pts[0].mean == 256 && s->pts[1].x == 2 &&
 		    s->pts[1].mean == 512);
