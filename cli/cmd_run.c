@@ -324,13 +324,18 @@ static int finish_run(struct run *x, int rc)
 		double secs = mb_real_s() - x->t0;
 		printf("%d scenario%s: %d ok", n, n == 1 ? "" : "s", x->ok);
 		if (x->ok > x->outcomes[RES_CONVERGED]) {
-			/* Results all the same: say how the migrations ended. */
+			/* Results all the same: say how the migrations ended (and
+			 * how many had none: migrate = no). */
 			const char *sep = " (";
+			int tried = 0;
 			for (int o = 0; o < RES_OUTCOME_LAST; o++)
 				if (x->outcomes[o]) {
 					printf("%s%d %s", sep, x->outcomes[o], res_outcome_names[o]);
 					sep = ", ";
+					tried += x->outcomes[o];
 				}
+			if (x->ok > tried)
+				printf("%s%d without migration", sep, x->ok - tried);
 			printf(")");
 		}
 		printf(", %d failed, %d skipped%s in %dm%02ds; results in %s\n", x->failed, x->skipped,
