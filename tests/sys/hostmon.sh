@@ -7,7 +7,10 @@
 #        hosts/<id>.csv has the KSM and per-thread columns, and the host's
 #        KSM settings are back as they were afterwards;
 #   io   seqread: the workload's bytes, the guest block device's (its blk
-#        events) and the target's (tgtd's /proc/PID/io) per phase.
+#        events) and the target's (tgtd's /proc/PID/io) per phase;
+#   ksm2 two identical guests (the main one and a neighbour), no migration
+#        (migrate = no), the same repeated page, ksm = on: KSM merges
+#        across them and the record says no migration was tried.
 # Heavy (boots two guests): run it under flock /tmp/migbench-heavy.lock.
 # About 1.5 minutes.
 . "$(dirname "$0")/../lib.sh"
@@ -50,6 +53,17 @@ ksm_pages_to_scan = 5000
 [io]
 workload = seqread
 seqread_size = 48MiB
+
+[ksm2]
+workload = idle
+migrate = no
+neighbours = 1
+neighbour_workload = idle
+resident = 128MiB
+resident_pattern = same
+ksm = on
+ksm_sleep = 10ms
+ksm_pages_to_scan = 5000
 EOF
 "$MIGBENCH" run "$out/hostmon.ini" --lab.name=$LAB --out "$out/run" > "$out/log" 2>&1
 rc=$?
@@ -100,6 +114,14 @@ check "io: the target sent at least what the guest device read (after: on the de
 	jq -e '.io.after | .target_write_bytes >= 0.9 * .guest_read_bytes' <<<"$io"
 echo "# io before: $(jq -c .io.before <<<"$io")"
 echo "# io after:  $(jq -c .io.after <<<"$io")"
+k2=$(jq -c 'select(.experiment == "ksm2")' "$J" 2>/dev/null)
+check "ksm2: status ok, no migration tried, one neighbour with its rates" \
+	jq -e '.status == "ok" and .migration_tried == false and (.neighbours | length) == 1 and .neighbours[0].phases.before.n > 0' <<<"$k2"
+check "ksm2: KSM merged the two guests' pages (pages_sharing > 0 at the end)" \
+	jq -e '.ksm.mode == "on" and .ksm.applied and .ksm.restored and .ksm.after.pages_sharing > 0' <<<"$k2"
+check "ksm2: hosts/<id>.csv with the KSM and per-thread CPU columns" \
+	sh -c 'head -1 "$1" | grep -q ksm_pages_sharing && head -1 "$1" | grep -q cpu_vcpu' _ "$out/run/$(jq -r .hosts.file <<<"$k2")"
+echo "# ksm2: pages_sharing before/during/after $(jq -c '[.ksm.before.pages_sharing, .ksm.during.pages_sharing, .ksm.after.pages_sharing]' <<<"$k2")"
 validate_run "$out/run"
 
 # Interrupted while KSM is applied: the settings are back all the same.
