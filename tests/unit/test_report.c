@@ -568,8 +568,8 @@ static void test_keyplot_neighbours(void **state)
 		NB("a0r1", "cpuadd", 0, 100), NB("a0r2", "cpuadd", 0, 100), NB("a1r1", "cpuadd", 1, 60),
 		NB("a1r2", "cpuadd", 1, 40),  NB("a2r1", "cpuadd", 2, 30),  NB("p0r1", "pinned", 0, 200),
 		NB("p2r1", "pinned", 2, 200),
-		"{\"id\":\"f\",\"status\":\"failed\",\"experiment\":\"pinned\",\"workload\":\"cpuadd\","
-		"\"config\":{\"neighbours\":1},\"phases\":{\"before\":{\"rate\":1}}}",
+		("{\"id\":\"f\",\"status\":\"failed\",\"experiment\":\"pinned\",\"workload\":\"cpuadd\","
+		"\"config\":{\"neighbours\":1},\"phases\":{\"before\":{\"rate\":1}}}"),
 	};
 	struct rep_set set;
 	struct rep_kplot_data d;
@@ -651,8 +651,8 @@ static void test_keyplot_datasize(void **state)
 		MC(134217728, 134217728, true, 50e6),   MC(268435456, 134217728, true, 50e6),
 		MC(134217728, 134217728, false, 900e6), MC(268435456, 134217728, false, 60e6),
 		MC(134217728, 1073741824, false, 950e6), MC(268435456, 1073741824, false, 940e6),
-		"{\"id\":\"c\",\"status\":\"ok\",\"workload\":\"cpuadd\",\"config\":{\"seqread_size\":1},"
-		"\"phases\":{\"before\":{\"rate\":5}}}",
+		("{\"id\":\"c\",\"status\":\"ok\",\"workload\":\"cpuadd\",\"config\":{\"seqread_size\":1},"
+		"\"phases\":{\"before\":{\"rate\":5}}}"),
 	};
 	struct rep_set set;
 	struct rep_kplot_data d;
@@ -684,8 +684,8 @@ static void test_keyplot_vms(void **state)
 	static const char *const recs[] = {
 		VMS(1, "study4", 4, null, 3),  VMS(2, "study4", 4, 7, 5), VMS(4, "study4", 4, 15, 9),
 		VMS(1, "study64", 64, null, 30), VMS(2, "study64", 64, 61, 50),
-		"{\"id\":\"n\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"workload\":\"cpuadd\","
-		"\"delay_ms\":64,\"config\":{\"migrate_vms\":4,\"link\":\"study64\"},\"migrations\":{\"total_s\":99}}",
+		("{\"id\":\"n\",\"status\":\"ok\",\"outcome\":\"not_converged\",\"workload\":\"cpuadd\","
+		"\"delay_ms\":64,\"config\":{\"migrate_vms\":4,\"link\":\"study64\"},\"migrations\":{\"total_s\":99}}"),
 	};
 	struct rep_set set;
 	struct rep_kplot_data d;
