@@ -153,21 +153,6 @@ static const struct {
 	{ "unfinished_ratio_during", OFF(ratio_during), false },
 };
 
-static void csv_num(struct rep_buf *b, double v)
-{
-	rep_bputs(b, ",");
-	if (isfinite(v))
-		rep_bprintf(b, "%.9g", v);
-}
-
-static void csv_text(struct rep_buf *b, const char *s)
-{
-	rep_bputs(b, "\"");
-	for (; *s; s++)
-		rep_bputs(b, *s == '"' ? "\"\"" : *s == '\n' || *s == '\r' ? " " : (char[]){ *s, 0 });
-	rep_bputs(b, "\"");
-}
-
 char *rep_comparison_csv(const struct rep_set *set, const struct rep_groups *gs)
 {
 	struct rep_buf b = { 0 };
@@ -182,14 +167,14 @@ char *rep_comparison_csv(const struct rep_set *set, const struct rep_groups *gs)
 		if (isfinite(g->delay_ms))
 			rep_bprintf(&b, "%.9g", g->delay_ms / 1e3);
 		rep_bputs(&b, ",");
-		csv_text(&b, g->label);
+		rep_csv_quoted(&b, g->label);
 		rep_bprintf(&b, ",%d", g->n);
 		for (int o = 0; o < REP_NOUT; o++)
 			rep_bprintf(&b, ",%d", g->count[o]);
 		for (size_t c = 0; c < MB_ARRAY_SIZE(cmp_cols); c++) {
 			struct rep_stat st = rep_group_stat(set, g, cmp_cols[c].off, cmp_cols[c].converged);
-			csv_num(&b, st.mean);
-			csv_num(&b, st.ci);
+			rep_csv_num(&b, st.mean);
+			rep_csv_num(&b, st.ci);
 		}
 		rep_bputs(&b, "\n");
 	}

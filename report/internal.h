@@ -125,6 +125,11 @@ void rep_groups_free(struct rep_groups *gs);
 /* Distinct settings (labels) over all delays. */
 int rep_groups_nsettings(const struct rep_groups *gs);
 
+/* CSV pieces: s in double quotes (quotes doubled, line breaks as spaces);
+ * ",V" with V in base units, or "," when v is not finite (unmeasured). */
+void rep_csv_quoted(struct rep_buf *b, const char *s);
+void rep_csv_num(struct rep_buf *b, double v);
+
 struct rep_stat {
 	double mean, ci;       /* NaN when no repetition has it; ci NaN below 2 */
 	double cv;             /* sample standard deviation / mean; NaN below 2 */

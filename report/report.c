@@ -39,26 +39,21 @@ static const struct {
 	{ "ratio_running", offsetof(struct rep_row, ratio_running) },
 };
 
-static void cell_num(struct rep_buf *b, double v)
-{
-	rep_bputs(b, ",");
-	if (isfinite(v))
-		rep_bprintf(b, "%.9g", v);
-}
-
 static void cell_csv(struct rep_buf *b, const struct rep_set *set, const struct rep_group *g)
 {
-	rep_bputs(b, ",\"");
+	struct rep_buf name = { 0 };
 	if (isfinite(g->delay_ms))
-		rep_bprintf(b, "%.9g ms ", g->delay_ms);
-	for (const char *s = g->label; *s; s++)
-		rep_bputs(b, *s == '"' ? "\"\"" : *s == '\n' || *s == '\r' ? " " : (char[]){ *s, 0 });
-	rep_bprintf(b, "\",%d", g->n);
+		rep_bprintf(&name, "%.9g ms ", g->delay_ms);
+	rep_bputs(&name, g->label);
+	rep_bputs(b, ",");
+	rep_csv_quoted(b, rep_bstr(&name));
+	rep_bfree(&name);
+	rep_bprintf(b, ",%d", g->n);
 	for (size_t k = 0; k < MB_ARRAY_SIZE(cell_cols); k++) {
 		struct rep_stat st = rep_group_stat(set, g, cell_cols[k].off, true);
-		cell_num(b, st.mean);
-		cell_num(b, st.ci);
-		cell_num(b, st.cv);
+		rep_csv_num(b, st.mean);
+		rep_csv_num(b, st.ci);
+		rep_csv_num(b, st.cv);
 	}
 }
 

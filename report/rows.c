@@ -394,8 +394,20 @@ void rep_column_csv(const struct rep_row *row, size_t c, struct rep_buf *b)
 		rep_bputs(b, s);
 		return;
 	}
+	rep_csv_quoted(b, s);
+}
+
+void rep_csv_quoted(struct rep_buf *b, const char *s)
+{
 	rep_bputs(b, "\"");
 	for (; *s; s++)
 		rep_bputs(b, *s == '"' ? "\"\"" : *s == '\n' || *s == '\r' ? " " : (char[]){ *s, 0 });
 	rep_bputs(b, "\"");
+}
+
+void rep_csv_num(struct rep_buf *b, double v)
+{
+	rep_bputs(b, ",");
+	if (isfinite(v))
+		rep_bprintf(b, "%.9g", v);
 }
