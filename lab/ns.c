@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,6 +164,32 @@ int ns_kill_all(const char *path, int grace_ms)
 	return total;
 }
 
+/* The daemon's reaper, for as long as anything it started lives.  A host's
+ * init reaps an orphan at once, and libvirt counts on that: it waits until a
+ * killed QEMU (which libvirtd daemonizes, so an orphan) is gone before a
+ * destroy or the end of a migration returns.  Some machines' PID 1 reaps
+ * only every few seconds (every 2 s on ours, measured), so the
+ * daemon's orphans come here instead (PR_SET_CHILD_SUBREAPER).  Only
+ * async-signal-safe calls: this is a fork of a threaded process.  It holds
+ * no descriptor of migbench's (the lab's lock among them) and dies on
+ * SIGTERM, so stopping everything in the namespace stops it too. */
+static void reap_all(void)
+{
+	static const char name[] = "mb-reaper";
+	int nul = open("/dev/null", O_RDWR);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	prctl(PR_SET_NAME, name);
+	for (int i = 0; i <= STDERR_FILENO; i++)
+		dup2(nul, i);
+	mb_close_from(STDERR_FILENO + 1);
+	for (;;)
+		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
+			_exit(0);
+}
+
 /* In the intermediate child: build the namespaces and mounts, then fork the
  * program.  Reports the program's pid (or -1 and the error message, whole)
  * on fd. */
@@ -208,6 +235,15 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 		       : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (logfd < 0)
 		FAIL("opening %s", s->log);
+	/* This process stays as the daemon's reaper (reap_all); its parent,
+	 * migbench, waits for the one in between. */
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork");
+	if (pid > 0)
+		_exit(0);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		FAIL("prctl(PR_SET_CHILD_SUBREAPER)");
 	pid = fork();
 	if (pid < 0)
 		FAIL("fork");
@@ -228,7 +264,7 @@ static void spawn_child(const struct ns_spawn *s, int fd)
 	}
 	if (write(fd, &pid, sizeof(pid)) < 0)
 		_exit(1);
-	_exit(0);
+	reap_all();
 #undef FAIL
 }
 

@@ -34,7 +34,7 @@ struct ns_spawn {
 	const char *log;               /* its stdout and stderr (appended) */
 };
 
-/* Start argv detached (new session, reparented to init) in a new mount
+/* Start argv detached (new session, under its own reaper: ns.c) in a new mount
  * namespace (propagation private, /sys remounted for the netns, the binds
  * applied) and UTS namespace.  *pid is the program's pid. */
 int ns_spawn(const struct ns_spawn *s, pid_t *pid) MB_WUR;

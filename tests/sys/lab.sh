@@ -70,16 +70,30 @@ check "guest runs on the source site" test "$(virsh -c "$src_uri" domstate migbe
 
 pids=$(jq -r '[.sites[].libvirtd_pid, .storage.tgtd_pid] | join(" ")' <<<"$st")
 qpid=$(pgrep -f 'guest=migbench-labtest' | head -1)
+# Each daemon under its own reaper, which also reaps the QEMU libvirtd
+# daemonizes: libvirt waits for a killed QEMU to be reaped, and this
+# machine's PID 1 may reap only every few seconds (lab/ns.c).
+reapers="" bad=""
+for p in $pids; do
+	rp=$(ps -o ppid= -p "$p" | tr -d ' ')
+	reapers="$reapers $rp"
+	[ "$(cat "/proc/$rp/comm" 2>/dev/null)" = mb-reaper ] || bad="$bad $p(parent $rp $(cat "/proc/$rp/comm" 2>/dev/null))"
+done
+[ -z "$bad" ] && ok "libvirtd and tgtd each run under their own reaper" || fail "libvirtd and tgtd each run under their own reaper" "$bad"
+qparent=$(ps -o ppid= -p "${qpid:-0}" | tr -d ' ')
+src_pid=$(jq -r '.sites[0].libvirtd_pid' <<<"$st")
+check "the guest's QEMU is the source site's reaper's, not PID 1's" \
+	test "${qparent:-none}" = "$(ps -o ppid= -p "$src_pid" | tr -d ' ')"
 expect_rc "lab down" 0 "$MIGBENCH" lab down "${L[@]}"
 left=$(ls /run/netns 2>/dev/null | grep "^migbench-$LAB-" || true)
 [ -z "$left" ] && ok "down: no lab namespace left" || fail "down: no lab namespace left" "$left"
 alive=""
 # A zombie waiting for init to reap it is not running.
-for p in $pids $qpid; do
+for p in $pids $qpid $reapers; do
 	state=$(awk '{print $3}' /proc/$p/stat 2>/dev/null)
 	[ -n "$state" ] && [ "$state" != Z ] && alive="$alive $p($(cat /proc/$p/comm 2>/dev/null))"
 done
-[ -z "$alive" ] && ok "down: no lab process left (libvirtd, tgtd, qemu)" || fail "down: no lab process left" "$alive"
+[ -z "$alive" ] && ok "down: no lab process left (libvirtd, tgtd, qemu, the reapers)" || fail "down: no lab process left" "$alive"
 mnt=$(grep -l "/var/lib/migbench/$LAB" /proc/[0-9]*/mountinfo 2>/dev/null | head -3)
 [ -z "$mnt" ] && ok "down: no lab mount left in any mount namespace" || fail "down: no lab mount left" "$mnt"
 [ ! -e "/var/lib/migbench/$LAB" ] && ok "down: the lab directory is gone" || fail "down: the lab directory is gone"
