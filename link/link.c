@@ -346,6 +346,8 @@ const struct jf_field link_probe_fields[] = {
 	{ "tcp_steady_bytes_per_s", JF_NUM, JF_AT(struct probe_result, tcp_steady_bytes_per_s) },
 	{ "tcp_bytes", JF_U64, JF_AT(struct probe_result, tcp_bytes) },
 	{ "tcp_seconds", JF_NUM, JF_AT(struct probe_result, tcp_seconds) },
+	{ "took_s", JF_NUM, JF_AT(struct probe_result, took_s),
+	  .doc = "the whole probe (connections, round trips, stream), wall time" },
 	JF_END,
 };
 

@@ -152,6 +152,7 @@ struct probe_result {
 	double tcp_steady_bytes_per_s; /* over the second half (past slow start) */
 	uint64_t tcp_bytes;
 	double tcp_seconds;
+	double took_s; /* the whole probe, wall time */
 };
 
 int link_probe(const struct link_spec *l, const struct probe_opts *o,

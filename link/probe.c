@@ -212,6 +212,7 @@ int link_probe(const struct link_spec *l, const struct probe_opts *o_in, struct 
 	struct probe_opts o = *o_in;
 	struct probe_ctx c;
 	pthread_t th;
+	int64_t t0 = mb_mono_ns();
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -261,6 +262,7 @@ int link_probe(const struct link_spec *l, const struct probe_opts *o_in, struct 
 		r->tcp_bytes_per_s = (double)c.sink_bytes / r->tcp_seconds;
 		r->tcp_steady_bytes_per_s = (double)c.sink_late_bytes / (r->tcp_seconds / 2);
 	}
+	r->took_s = (double)(mb_mono_ns() - t0) / 1e9;
 	free(c.rtts);
 	return rc;
 }
