@@ -79,7 +79,7 @@ migrate_SRCS := migrate/virt.c migrate/domain.c migrate/console.c migrate/migrat
 model_SRCS   := model/precopy.c
 # The host sampler and KSM control (between the testbed and the scenario).
 hostmon_SRCS := hostmon/proc.c hostmon/hostmon.c hostmon/ksm.c
-run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c run/netwl.c
+run_SRCS     := run/testbed.c run/scenario.c run/predict.c run/template.c run/guests.c run/comigrate.c run/hostscn.c run/netwl.c run/labpin.c
 report_SRCS  := report/text.c report/files.c report/rows.c report/load.c report/plots.c report/timeline.c \
                 report/predicted.c report/compare.c report/comparison.c \
                 report/sweep.c report/keyplots.c report/html.c report/report.c

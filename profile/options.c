@@ -136,6 +136,16 @@ const struct mb_option mb_options[] = {
 	  "Pin the guests' vCPUs (libvirt <vcpupin>): none, spread (round-robin over the host's "
 	  "CPUs) or a list of host CPUs (0,1) given out round-robin; the migrated guest's vCPUs "
 	  "first, then each neighbour's." },
+	{ "emulator_pin", "emulator_pin", OPT_STRING, SCOPE_SCENARIO, 0, F(emulator_pin), "none", NORANGE,
+	  NULL, NULL, NULL,
+	  "Pin QEMU's threads other than the vCPUs (the main loop, I/O and the migration thread; "
+	  "libvirt <emulatorpin>) to these host CPUs, on both hosts: none or a list (0,1)." },
+	{ "lab_pin", "lab_pin", OPT_STRING, SCOPE_SCENARIO, 0, F(lab_pin), "none", NORANGE, NULL, NULL,
+	  NULL,
+	  "In the lab, pin the lab's own processes (libvirtd, tgtd, the delay lines, migbench "
+	  "itself) to these host CPUs for the scenario, so that with vcpu_pin and emulator_pin the "
+	  "vCPUs' CPUs run vCPUs only; undone when the run ends. none or a list (0,1); "
+	  "ignored on real hosts." },
 	/* KSM (hostmon/ksm.h), applied for the scenario and restored after it. */
 	{ "ksm", "ksm", OPT_ENUM, SCOPE_SCENARIO, OPT_LIST, F(ksm), "keep", NORANGE, NULL,
 	  ksm_mode_names, "ksm",

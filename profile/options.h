@@ -117,6 +117,8 @@ struct mb_config {
 	int neighbour_workload; /* enum wl_kind */
 	int neighbour_site;    /* enum nb_site */
 	const char *vcpu_pin;  /* none, spread or a CPU list (profile/values.h) */
+	const char *emulator_pin; /* none or a CPU list: QEMU's other threads */
+	const char *lab_pin;   /* none or a CPU list: the lab's own processes (run/labpin.h) */
 
 	/* the guest network (lab/lab.h, run/netwl.h) */
 	bool nic;              /* a virtio NIC on the lab's guest network (lab/lab.h) */

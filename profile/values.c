@@ -185,12 +185,12 @@ int value_tcp_buffers(const char *v, int *mode, uint64_t *bytes)
 	return MB_OK;
 }
 
-int value_vcpu_pin(const char *v, int *cpus, int max, int *n)
+static int cpu_list(const char *key, bool spread, const char *v, int *cpus, int max, int *n)
 {
 	*n = 0;
 	if (!strcmp(v, "none"))
 		return MB_OK;
-	if (!strcmp(v, "spread")) {
+	if (spread && !strcmp(v, "spread")) {
 		*n = -1;
 		return MB_OK;
 	}
@@ -212,10 +212,18 @@ int value_vcpu_pin(const char *v, int *cpus, int max, int *n)
 	}
 bad:
 	*n = 0;
-	return mb_err(MB_EINPUT,
-		      "vcpu_pin: '%s' is not none, spread or a list of at most %d host CPU numbers "
-		      "0..1023 (0,1,3)",
-		      v, max);
+	return mb_err(MB_EINPUT, "%s: '%s' is not %s or a list of at most %d host CPU numbers 0..1023 (0,1,3)",
+		      key, v, spread ? "none, spread" : "none", max);
+}
+
+int value_vcpu_pin(const char *v, int *cpus, int max, int *n)
+{
+	return cpu_list("vcpu_pin", true, v, cpus, max, n);
+}
+
+int value_cpu_list(const char *key, const char *v, int *cpus, int max, int *n)
+{
+	return cpu_list(key, false, v, cpus, max, n);
 }
 
 int value_check(const struct mb_option *o, const char *v)
@@ -223,6 +231,10 @@ int value_check(const struct mb_option *o, const char *v)
 	if (!strcmp(o->full, "vcpu_pin")) {
 		int cpus[64], n;
 		return value_vcpu_pin(v, cpus, 64, &n);
+	}
+	if (!strcmp(o->full, "emulator_pin") || !strcmp(o->full, "lab_pin")) {
+		int cpus[64], n;
+		return value_cpu_list(o->full, v, cpus, 64, &n);
 	}
 	if (!strcmp(o->full, "link")) {
 		if (!mb_safe_name(v) || strlen(v) > 40)

@@ -10,6 +10,7 @@
  *   link                       a link name (1-40 letters, digits, '.', '_', '-')
  *   tcp_buffers                os, bdp or a size
  *   vcpu_pin                   none, spread or a CPU list (0,1,3)
+ *   emulator_pin, lab_pin      none or a CPU list
  *
  * No value may start with '-' (it would read as an option of ssh or
  * iscsiadm), and each has a length limit that the buffers downstream hold.
@@ -29,6 +30,8 @@
  * CPU numbers 0..1023, comma separated, at most max of them (*n of them in
  * cpus). */
 int value_vcpu_pin(const char *v, int *cpus, int max, int *n) MB_WUR;
+/* The same for a key that takes none or a list (emulator_pin, lab_pin). */
+int value_cpu_list(const char *key, const char *v, int *cpus, int max, int *n) MB_WUR;
 
 /* Check the value of a string option that has a syntax of its own; MB_OK
  * for every other option.  On error MB_EINPUT with a message that names the

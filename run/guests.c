@@ -47,14 +47,26 @@ void guests_pin_reset(struct runner *r)
 }
 
 /* <cputune> for g's vCPUs from vcpu_pin: the next host CPUs of the list (or
- * of all the site's CPUs: spread), round-robin; NULL when not pinned. */
+ * of all the site's CPUs: spread), round-robin; and for QEMU's other
+ * threads from emulator_pin.  NULL when neither is set. */
 static char *pin_xml(struct runner *r, struct live_guest *g, const struct mb_config *c, int site)
 {
-	int cpus[64], n;
+	int cpus[64], n, emu[64], ne;
 	struct mb_str x = MB_STR_INIT;
 	g->pin[0] = '\0';
-	if (value_vcpu_pin(c->vcpu_pin, cpus, 64, &n) != MB_OK || n == 0)
+	if (value_vcpu_pin(c->vcpu_pin, cpus, 64, &n) != MB_OK)
+		n = 0;
+	if (value_cpu_list("emulator_pin", c->emulator_pin, emu, 64, &ne) != MB_OK)
+		ne = 0;
+	if (n == 0 && ne == 0)
 		return NULL;
+	mb_str_puts(&x, "  <cputune>");
+	if (ne) {
+		mb_str_puts(&x, "<emulatorpin cpuset='");
+		for (int i = 0; i < ne; i++)
+			mb_str_printf(&x, "%s%d", i ? "," : "", emu[i]);
+		mb_str_puts(&x, "'/>");
+	}
 	if (n < 0) {
 		virNodeInfo ni;
 		n = virNodeGetInfo(r->tb->host[site].conn, &ni) == 0 && ni.cpus > 0 ? (int)ni.cpus : 1;
@@ -62,8 +74,7 @@ static char *pin_xml(struct runner *r, struct live_guest *g, const struct mb_con
 		for (int i = 0; i < n; i++)
 			cpus[i] = i;
 	}
-	mb_str_puts(&x, "  <cputune>");
-	for (int v = 0; v < (int)c->vcpus; v++) {
+	for (int v = 0; n && v < (int)c->vcpus; v++) {
 		int cpu = cpus[r->pin_next++ % n];
 		size_t used = strlen(g->pin);
 		mb_str_printf(&x, "<vcpupin vcpu='%d' cpuset='%d'/>", v, cpu);

@@ -23,12 +23,14 @@
 #include "core/str.h"
 #include "core/util.h"
 #include "run/hostscn.h"
+#include "run/labpin.h"
 #include "migrate/domain.h"
 #include "migrate/migrate.h"
 #include "migrate/virt.h"
 #include "profile/links.h"
 #include "profile/options_json.h"
 #include "profile/params.h"
+#include "profile/values.h"
 #include "run/netwl.h"
 #include "run/predict.h"
 #include "run/template.h"
@@ -531,6 +533,20 @@ static void storage_site_record(struct res_storage *o, const struct testbed *tb,
 	o->target_site_emulated = tb->kind == TB_LAB;
 }
 
+/* lab_pin for this scenario: pin the lab's processes (again: the lab may
+ * have been rebuilt, a delay line restarted), or undo an earlier pin. */
+static int lab_pin(struct runner *r, const struct mb_config *c)
+{
+	int cpus[64], n, tasks, rc;
+	if (value_cpu_list("lab_pin", c->lab_pin, cpus, 64, &n) != MB_OK)
+		return MB_EINPUT;
+	if (r->tb->kind != TB_LAB || (n == 0 && !r->lab_pinned))
+		return MB_OK;
+	rc = labpin_apply(r->tb, cpus, n, &tasks);
+	r->lab_pinned = n > 0;
+	return rc;
+}
+
 static int scn_prepare(struct scn *s)
 {
 	struct runner *r = s->r;
@@ -548,6 +564,9 @@ static int scn_prepare(struct scn *s)
 		s->skipped = true;
 		return mb_err_ctx(MB_EFAILED, "unsupported here");
 	}
+	rc = lab_pin(r, s->c);
+	if (rc)
+		return rc;
 	phase_event(r, "link");
 	s->rec->has_link = true;
 	reuse = g->alive && pingpong && guest_same(&g->cfg, s->c);
@@ -882,7 +901,11 @@ int scenario_run(struct runner *r, const struct scenario *sc, int idx, struct re
 void runner_finish(struct runner *r)
 {
 	struct tb_links all;
+	int tasks;
 	guest_destroy(r);
+	if (r->lab_pinned && labpin_apply(r->tb, NULL, 0, &tasks) != MB_OK)
+		mb_warn("undoing lab_pin: %s", mb_errmsg());
+	r->lab_pinned = false;
 	if (r->tmpl)
 		tmpls_free(r->tmpl);
 	free(r->tmpl);

@@ -30,6 +30,7 @@ struct runner {
 	struct live_guest extra[MB_EXTRA_MAX]; /* the scenario's other guests (run/guests.h) */
 	int nextra;
 	int pin_next;           /* vcpu_pin: the next host CPU in the round-robin */
+	bool lab_pinned;        /* lab_pin pinned the lab's processes (run/labpin.h) */
 	FILE *raw;              /* console capture of the current scenario */
 	struct pred_memo pred;  /* what earlier migrations tell the prediction */
 	struct guest_tmpls *tmpl; /* guest_start = restore: the saved guests (run/template.h) */

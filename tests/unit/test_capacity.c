@@ -100,6 +100,17 @@ static void test_vcpu_pin(void **state)
 	assert_int_equal(value_vcpu_pin("0,1,2,3,0", cpus, 4, &n), MB_EINPUT);
 	assert_int_equal(value_vcpu_pin("x", cpus, 4, &n), MB_EINPUT);
 	assert_non_null(strstr(mb_errmsg(), "vcpu_pin: 'x'"));
+	/* emulator_pin and lab_pin: none or a list, never spread; the message
+	 * names the key it is about. */
+	assert_int_equal(value_cpu_list("emulator_pin", "none", cpus, 4, &n), MB_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(value_cpu_list("emulator_pin", "0", cpus, 4, &n), MB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(cpus[0], 0);
+	assert_int_equal(value_cpu_list("lab_pin", "spread", cpus, 4, &n), MB_EINPUT);
+	assert_non_null(strstr(mb_errmsg(), "lab_pin: 'spread' is not none or a list"));
+	assert_int_equal(value_cpu_list("emulator_pin", "-1", cpus, 4, &n), MB_EINPUT);
+	assert_non_null(strstr(mb_errmsg(), "emulator_pin: '-1'"));
 }
 
 /* The plan refuses what the runner does not combine, and guests that do

@@ -1,0 +1,121 @@
+/* labpin.c - the lab's own processes on chosen host CPUs (see labpin.h). */
+#define _GNU_SOURCE
+#include "run/labpin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "lab/ns.h"
+
+#define LABPIN_MAX 1024
+
+/* Every thread of pid; ESRCH (it just ended) is not an error. */
+static int pin_pid(pid_t pid, const cpu_set_t *set, int *tasks)
+{
+	char dir[64];
+	DIR *d;
+	struct dirent *de;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return MB_OK;
+	while ((de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+		if (*end || tid <= 0)
+			continue;
+		if (sched_setaffinity((pid_t)tid, sizeof(*set), set) < 0 && errno != ESRCH) {
+			int e = errno;
+			closedir(d);
+			errno = e;
+			return mb_err_errno(MB_EFAILED, "lab_pin: pinning thread %ld of pid %d", tid, (int)pid);
+		}
+		(*tasks)++;
+	}
+	closedir(d);
+	return MB_OK;
+}
+
+static bool is_qemu(pid_t pid)
+{
+	char p[64], comm[32] = "";
+	FILE *f;
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strncmp(comm, "qemu", 4);
+}
+
+/* `migbench delayline --dir DIR` with DIR under the lab's directory. */
+static bool is_lab_delayline(pid_t pid, const char *labdir)
+{
+	char p[64], buf[4096];
+	size_t n, len = strlen(labdir);
+	FILE *f;
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* argv: migbench \0 delayline \0 --dir \0 DIR */
+	for (size_t i = 0, k = 0; i < n; i += strlen(buf + i) + 1, k++)
+		if (k == 1 && strcmp(buf + i, "delayline"))
+			return false;
+		else if (k == 3)
+			return !strncmp(buf + i, labdir, len) && buf[i + len] == '/';
+	return false;
+}
+
+int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
+{
+	const char *netns[] = { tb->lab.site[0].netns, tb->lab.site[1].netns, tb->lab.sto.netns };
+	cpu_set_t set;
+	pid_t pids[LABPIN_MAX];
+	DIR *d;
+	struct dirent *de;
+	int rc = MB_OK;
+
+	*tasks = 0;
+	if (tb->kind != TB_LAB)
+		return mb_err(MB_EUNSUPP, "lab_pin pins the lab's processes: on real hosts it does nothing");
+	CPU_ZERO(&set);
+	if (n == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
+			CPU_SET((int)i, &set);
+	}
+	for (int i = 0; i < n; i++)
+		CPU_SET(cpus[i], &set);
+	/* Check the set against this machine first, on this process. */
+	rc = pin_pid(getpid(), &set, tasks);
+	if (rc)
+		return mb_err_ctx(rc, "(does this machine have CPU %d?)", n ? cpus[n - 1] : 0);
+	for (size_t k = 0; k < sizeof(netns) / sizeof(netns[0]) && !rc; k++) {
+		int m = ns_pids(netns[k], pids, LABPIN_MAX);
+		for (int i = 0; i < m && !rc; i++)
+			if (!is_qemu(pids[i]))
+				rc = pin_pid(pids[i], &set, tasks);
+	}
+	d = rc ? NULL : opendir("/proc");
+	while (d && (de = readdir(d)) && !rc) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (!*end && pid > 0 && is_lab_delayline((pid_t)pid, tb->lab.dir))
+			rc = pin_pid((pid_t)pid, &set, tasks);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
