@@ -15,6 +15,9 @@
 
 #define LABPIN_MAX 1024
 
+static cpu_set_t orig;
+static bool have_orig;
+
 /* Every thread of pid; ESRCH (it just ended) is not an error. */
 static int pin_pid(pid_t pid, const cpu_set_t *set, int *tasks)
 {
@@ -90,8 +93,14 @@ int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 	*tasks = 0;
 	if (tb->kind != TB_LAB)
 		return mb_err(MB_EUNSUPP, "lab_pin pins the lab's processes: on real hosts it does nothing");
+	/* Undoing gives back what this process had before the first pin (all
+	 * online CPUs, or what taskset gave it). */
+	if (n && !have_orig)
+		have_orig = sched_getaffinity(0, sizeof(orig), &orig) == 0;
 	CPU_ZERO(&set);
-	if (n == 0) {
+	if (n == 0 && have_orig)
+		set = orig;
+	else if (n == 0) {
 		long online = sysconf(_SC_NPROCESSORS_ONLN);
 		for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
 			CPU_SET((int)i, &set);

@@ -14,7 +14,9 @@
 #include "run/testbed.h"
 
 /* Pin every thread of the lab's processes and of this one to cpus[0..n);
- * n == 0: to every online CPU (undo).  *tasks = threads pinned.  Only the
+ * n == 0: undo, to the CPUs this process had before the first pin (every
+ * online CPU when it never pinned).  A run killed with SIGKILL leaves the
+ * daemons pinned until the next run that pins, or lab down.  *tasks = threads pinned.  Only the
  * lab: MB_EUNSUPP on real hosts. */
 int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks) MB_WUR;
 
