@@ -17,6 +17,8 @@
 #    (bytes / total time) over the cap (target: >= 0.8).
 #   BENCH_STUDY_REPEAT=N   repetitions of the study profile (default 3)
 #   BENCH_STUDY_KEEP=DIR   keep the study sweep's run directory and report there
+#   BENCH_STUDY_ARGS="--KEY=VALUE ..."  overrides for the study profile (to
+#                          compare settings, e.g. --vcpu_pin=none)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
@@ -31,9 +33,10 @@ tmp=$(mktemp -d /tmp/mbbench-study-XXXXXX)
 trap '$mb lab down --lab.name=$lab >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
 study=${BENCH_STUDY_KEEP:-$tmp/study}
-$mb run profiles/seed-wan.ini --lab.name=$lab --repeat="$reps" --order=interleaved --out "$study" \
+# shellcheck disable=SC2086 # the overrides are words
+$mb run profiles/seed-wan.ini --lab.name=$lab --repeat="$reps" --order=interleaved --out "$study" ${BENCH_STUDY_ARGS:-} \
 	> "$tmp/study.log" 2>&1 || { echo "the study sweep failed: $(tail -n 2 "$tmp/study.log" | tr '\n' ' ')"; exit 1; }
-echo "seed-wan.ini, $reps repetitions interleaved: $(jq -s 'length' "$study/scenarios.jsonl") scenarios in $(jq -r '.end_epoch_s - .start_epoch_s | floor' "$study/run.json") s"
+echo "seed-wan.ini${BENCH_STUDY_ARGS:+ $BENCH_STUDY_ARGS}, $reps repetitions interleaved: $(jq -s 'length' "$study/scenarios.jsonl") scenarios in $(jq -r '.end_epoch_s - .start_epoch_s | floor' "$study/run.json") s"
 # One line per cell: cell n, then mean and CV of each figure.
 python3 - "$study/summary.csv" > "$tmp/cells" <<'PY'
 import csv, sys
