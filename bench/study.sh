@@ -12,6 +12,13 @@
 #    2 degrees of freedom: 4.4 x the estimate), and the verdict is "met"
 #    only when every cell's estimate is within the target, "MISSED" when one
 #    is not.  About 15 minutes.
+#  * the noise floor, measured in the same run: how steady this machine's
+#    CPUs are (a fixed native add loop on one CPU, 5-s windows, 6 before and
+#    6 after the study: CV of its rate), how steady the guest is with no
+#    migration at all (CV of the cpuadd baseline rate over every cpuadd
+#    scenario of the study: the same saved guest, the same work), and the
+#    CPU time the hypervisor took away (steal, /proc/stat) over the study.
+#    A CPU-share figure cannot repeat better than its floor.
 #  * link-limited: a 200 Mbit/s (25 MB/s) cap on the migration path, a
 #    256 MiB resident guest, BENCH_ROUNDS migrations: migration bandwidth
 #    (bytes / total time) over the cap (target: >= 0.8).
@@ -33,6 +40,18 @@ tmp=$(mktemp -d /tmp/mbbench-study-XXXXXX)
 trap '$mb lab down --lab.name=$lab >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
 study=${BENCH_STUDY_KEEP:-$tmp/study}
+# The native loop: additions a second over 5 s on the last CPU, N times.
+native() {
+	local cpu=$(($(nproc) - 1))
+	for ((k = 0; k < $1; k++)); do
+		taskset -c "$cpu" build/guest/mbguest migbench.wl=cpuadd migbench.duration=5s migbench.interval=0 2>&1 |
+			awk '$4 == "cpuadd" && $5 ~ /^[0-9]+$/ { print $5 / 5 }'
+	done
+}
+# steal and all jiffies since boot (user..steal: guest time is in user), over every CPU.
+steal() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t }' /proc/stat; }
+command -v taskset > /dev/null && loop=$(native 6 | tr '\n' ' ')
+read -r s0 t0 < <(steal)
 # shellcheck disable=SC2086 # the overrides are words
 $mb run profiles/seed-wan.ini --lab.name=$lab --repeat="$reps" --order=interleaved --out "$study" ${BENCH_STUDY_ARGS:-} \
 	> "$tmp/study.log" 2>&1 || { echo "the study sweep failed: $(tail -n 2 "$tmp/study.log" | tr '\n' ' ')"; exit 1; }
@@ -52,6 +71,8 @@ for r in csv.DictReader(open(sys.argv[1])):
                      f("cell_ratio_during_mean"), f("cell_ratio_during_cv"),
                      f("cell_ratio_running_mean"), f("cell_ratio_running_cv")]))
 PY
+read -r s1 t1 < <(steal)
+command -v taskset > /dev/null && loop+=$(native 6 | tr '\n' ' ')
 printf '  %-24s %3s %22s %22s %22s\n' cell n "migration time (CV)" "during/before (CV)" "pause left out (CV)"
 cv_t="" cv_r="" cv_p=""
 while IFS=$'\t' read -r cell k mt ct mr cr mp cp; do
@@ -66,6 +87,16 @@ done < "$tmp/cells"
 echo "  CV of migration time over cells: $(spread %.1f % $cv_t); 95% upper bound of the worst $(printf '%s\n' $cv_t | sort -g | tail -1 | awk '{printf "%.1f", $1 * 4.40}') % (target <= $target %): $(each_verdict $target $cv_t)"
 echo "  CV of during/before over cells: $(spread %.1f % $cv_r); 95% upper bound of the worst $(printf '%s\n' $cv_r | sort -g | tail -1 | awk '{printf "%.1f", $1 * 4.40}') % (target <= $target %): $(each_verdict $target $cv_r)"
 echo "  CV of during/before, pause left out, over cells: $(spread %.1f % $cv_p) (no target: for comparison)"
+}
+# The floor.  cv V...: the sample CV in %, with n.
+cv() { printf '%s\n' "$@" | awk '{ s += $1; q += $1 * $1; n++ }
+	END { if (n > 1 && s) { m = s / n; printf "%.1f %% (n=%d)", sqrt((q - n * m * m) / (n - 1)) / m * 100, n } else print "n/a" }'; }
+base=$(jq -r 'select(.workload == "cpuadd" and .status == "ok") | .phases.before.rate' "$study/scenarios.jsonl" | tr '\n' ' ')
+# shellcheck disable=SC2086
+{
+echo "  noise floor: the guest's cpuadd baseline over the study's cpuadd scenarios (same saved guest, no migration yet): $(spread %.0f "M adds/s" $(printf '%s\n' $base | awk '{ print $1 / 1e6 }')), CV $(cv $base)"
+[ -n "${loop:-}" ] && echo "  noise floor: a native add loop on one CPU of this machine, 5-s windows before and after the study: $(spread %.0f "M adds/s" $(printf '%s\n' $loop | awk '{ print $1 / 1e6 }')), CV $(cv $loop)"
+echo "  noise floor: CPU time taken by the hypervisor (steal) during the study: $(awk -v a="$s0" -v b="$s1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.1f", (d > c) ? (b - a) / (d - c) * 100 : 0 }') % of all CPUs' time"
 }
 
 # Link-limited migrations.
