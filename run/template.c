@@ -87,7 +87,7 @@ int tmpl_save(struct guest_tmpl *t, struct testbed *tb, struct live_guest *g, co
 	if (rc)
 		return rc;
 	console_close(&g->con);
-	if (virDomainSaveFlags(g->dom, t->path, NULL, VIR_DOMAIN_SAVE_RUNNING) < 0)
+	if (virDomainSaveFlags(g->dom, t->path, NULL, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_BYPASS_CACHE) < 0)
 		return virt_err(MB_EFAILED, tb->host[g->site].name, "saving the booted guest");
 	t->saved = true;
 	t->save_s = (double)(mb_mono_ns() - t0) / 1e9;

@@ -2,7 +2,7 @@
 # tests/sys/pinning.sh - vcpu_pin, emulator_pin and lab_pin as the kernel
 # sees them, on a lab of its own: while a scenario migrates a guest, every
 # thread of its QEMU (on the source, then on the destination) is watched in
-# /proc: the vCPU thread ("CPU 0/TCG") allowed only on CPU 1, every other
+# /proc: the vCPU thread ("CPU 0/TCG" or "CPU 0/KVM") allowed only on CPU 1, every other
 # thread (the migration thread among them) only on CPU 0; tgtd, both
 # libvirtds, the delay line and migbench itself only on CPU 0 while it
 # runs, and on every CPU again after it.  Needs 2 CPUs.  About a minute.
@@ -64,13 +64,13 @@ seen() { awk "$1"' { print $3 "=" $4 }' "$out/tasks.log" | sort -u | tr '\n' ' '
 # A vCPU thread starts with the emulator's CPUs and libvirt pins it before
 # the guest runs: per QEMU, its CPUs seen in order, repeats folded, must
 # end on 1 and stay there ("0 1" or "1").
-got=$(awk '$1 == "qemu" && $3 ~ /^CPU_[0-9]+\/TCG$/ { if ($4 != last[$2]) seq[$2] = seq[$2] " " $4; last[$2] = $4 }
+got=$(awk '$1 == "qemu" && $3 ~ /^CPU_[0-9]+\/(TCG|KVM)$/ { if ($4 != last[$2]) seq[$2] = seq[$2] " " $4; last[$2] = $4 }
 	END { for (p in seq) print p ":" seq[p] }' "$out/tasks.log" | tr '\n' ';')
 [ -n "$got" ] && [ -z "$(tr ';' '\n' <<<"$got" | grep . | grep -Ev ':( 0)? 1$')" ] &&
 	ok "the vCPU thread on CPU 1 once pinned, on both sites (vcpu_pin = 1)" ||
 	fail "the vCPU thread on CPU 1 once pinned, on both sites (vcpu_pin = 1)" "seen, per QEMU: $got"
 check "the migration thread was seen" grep -q '^qemu [0-9]* live_migration ' "$out/tasks.log"
-got=$(seen '$1 == "qemu" && $3 !~ /^CPU_[0-9]+\/TCG$/')
+got=$(seen '$1 == "qemu" && $3 !~ /^CPU_[0-9]+\/(TCG|KVM)$/')
 [ -n "$got" ] && [ -z "$(tr ' ' '\n' <<<"$got" | grep -v '=0$' | grep .)" ] &&
 	ok "every other QEMU thread only on CPU 0 (emulator_pin = 0)" || fail "every other QEMU thread only on CPU 0 (emulator_pin = 0)" "seen: $got"
 for k in daemon delayline run; do

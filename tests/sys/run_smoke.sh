@@ -31,7 +31,13 @@ for wl in cpuadd seqread; do
 	check "$wl: >= 20 samples in the before window" jq -e '.phases.before.n >= 20' <<<"$r"
 	check "$wl: the guest runs on the destination afterwards" jq -e '.migration.guest_state_target == "running" and .migration.guest_state_source == "absent" and .guest_host_after == "'$LAB'-dst"' <<<"$r"
 	check "$wl: the guest saw the pause (gap >= downtime)" jq -e '.guest_gap_s >= .migration.downtime_s' <<<"$r"
-	check "$wl: the link probe is recorded (RTT near 4 ms)" jq -e '.link.probe.rtt_avg_s > 0.0035 and .link.probe.rtt_avg_s < 0.0045' <<<"$r"
+	# The link's delay is the fastest round trip (as ping's min): a busy CPU
+	# (a 2-core machine writing a saved guest back) delays some round trips
+	# by a millisecond and moves the mean, not the link.
+	probe=$(jq -c '.link.probe | {rtt_min_s, rtt_p50_s, rtt_avg_s, rtt_max_s}' <<<"$r")
+	jq -e '.rtt_min_s > 0.0035 and .rtt_min_s < 0.0045 and .rtt_p50_s < 0.006' <<<"$probe" > /dev/null &&
+		ok "$wl: the link probe is recorded (RTT near 4 ms: min $(jq .rtt_min_s <<<"$probe"), median $(jq .rtt_p50_s <<<"$probe"))" ||
+		fail "$wl: the link probe is recorded (RTT near 4 ms)" "$probe"
 	check "$wl: samples file exists" test -s "$out/run/$(jq -r .samples.file <<<"$r")"
 	check "$wl: dirty rate measured before the baseline (took_s)" jq -e '.dirty_rate.measured and .dirty_rate.bytes_per_s >= 0 and .dirty_rate.took_s > 0' <<<"$r"
 	check "$wl: prediction inputs, predicted transfer time and downtime, residuals" jq -e '.prediction.predicted and (.prediction.inputs | .memory_bytes > 0 and .bandwidth_bytes_per_s > 0 and .dirty_rate_bytes_per_s >= 0 and .max_downtime_s > 0) and .prediction.transfer_s > 0 and .prediction.downtime_s >= 0 and (.prediction.residual | (.transfer_s | type) == "number" and (.downtime_s | type) == "number")' <<<"$r"
