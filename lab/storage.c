@@ -17,7 +17,10 @@
 #include "lab/ns.h"
 
 /* The LUN's backing file, filled with a pattern so reads return real data
- * (not the zeros of a sparse file, which tgtd would serve without I/O).
+ * (not the zeros of a sparse file, which tgtd would serve without I/O),
+ * and on the disk before the lab is up: the kernel would otherwise write
+ * the 10 GB back during the first scenarios, as it did a saved guest's
+ * image (run/template.c).
  * A fresh file (the lab directory was just made): never through a symlink. */
 static int make_lun(const struct lab *lab, bool fill)
 {
@@ -42,6 +45,8 @@ static int make_lun(const struct lab *lab, bool fill)
 				rc = mb_err_errno(MB_EINTERNAL, "cannot fill %s", lab->sto.backing);
 		}
 		free(buf);
+		if (!rc && fdatasync(fd) < 0)
+			rc = mb_err_errno(MB_EINTERNAL, "cannot write %s to the disk", lab->sto.backing);
 	}
 	close(fd);
 	return rc;

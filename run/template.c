@@ -87,6 +87,8 @@ int tmpl_save(struct guest_tmpl *t, struct testbed *tb, struct live_guest *g, co
 	if (rc)
 		return rc;
 	console_close(&g->con);
+	/* Past the page cache (O_DIRECT): written back later, the image would
+	 * slow the next scenarios' probes and windows on a small machine. */
 	if (virDomainSaveFlags(g->dom, t->path, NULL, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_BYPASS_CACHE) < 0)
 		return virt_err(MB_EFAILED, tb->host[g->site].name, "saving the booted guest");
 	t->saved = true;

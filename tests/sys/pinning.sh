@@ -59,12 +59,13 @@ kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; watcher=
 check "the run exits 0" test $rc -eq 0
 echo "# $(awk '{print $1}' "$out/tasks.log" | sort | uniq -c | tr '\n' ' ')"
 check "QEMU seen on both sites (its threads watched)" test "$(awk '$1 == "qemu" {print $2}' "$out/tasks.log" | sort -u | wc -l)" -ge 2
-# "thread=CPUs" as seen, each once.
-seen() { awk "$1"' { print $3 "=" $4 }' "$out/tasks.log" | sort -u | tr '\n' ' '; }
+# "thread=CPUs" as seen, each once (a thread that ended while it was read
+# leaves a line without its name or CPUs: not a sighting).
+seen() { awk 'NF == 4 && '"$1"' { print $3 "=" $4 }' "$out/tasks.log" | sort -u | tr '\n' ' '; }
 # A vCPU thread starts with the emulator's CPUs and libvirt pins it before
 # the guest runs: per QEMU, its CPUs seen in order, repeats folded, must
 # end on 1 and stay there ("0 1" or "1").
-got=$(awk '$1 == "qemu" && $3 ~ /^CPU_[0-9]+\/(TCG|KVM)$/ { if ($4 != last[$2]) seq[$2] = seq[$2] " " $4; last[$2] = $4 }
+got=$(awk 'NF == 4 && $1 == "qemu" && $3 ~ /^CPU_[0-9]+\/(TCG|KVM)$/ { if ($4 != last[$2]) seq[$2] = seq[$2] " " $4; last[$2] = $4 }
 	END { for (p in seq) print p ":" seq[p] }' "$out/tasks.log" | tr '\n' ';')
 [ -n "$got" ] && [ -z "$(tr ';' '\n' <<<"$got" | grep . | grep -Ev ':( 0)? 1$')" ] &&
 	ok "the vCPU thread on CPU 1 once pinned, on both sites (vcpu_pin = 1)" ||
@@ -80,7 +81,7 @@ for k in daemon delayline run; do
 	fi
 	# Before the first scenario pins them the lab's daemons are unpinned.
 	check "$k: pinned to CPU 0 while the scenario ran (lab_pin = 0)" \
-		awk -v k=$k '$1 == k && $4 == "0" { n++ } END { exit !(n > 0) }' "$out/tasks.log"
+		awk -v k=$k 'NF == 4 && $1 == k && $4 == "0" { n++ } END { exit !(n > 0) }' "$out/tasks.log"
 done
 left=""
 for p in $daemons; do
