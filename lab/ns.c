@@ -109,21 +109,26 @@ bool ns_pid_alive(pid_t pid)
 	return mb_pid_alive(pid);
 }
 
-bool ns_pid_is(pid_t pid, const char *comm)
+bool ns_pid_comm(pid_t pid, char *buf, size_t len)
 {
-	char p[64], buf[64] = "";
+	char p[64];
 	FILE *f;
-	if (!ns_pid_alive(pid))
-		return false;
+	buf[0] = '\0';
 	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
 	f = fopen(p, "re");
 	if (!f)
 		return false;
-	if (!fgets(buf, sizeof(buf), f))
+	if (!fgets(buf, (int)len, f))
 		buf[0] = '\0';
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
-	return !strcmp(buf, comm);
+	return true;
+}
+
+bool ns_pid_is(pid_t pid, const char *comm)
+{
+	char buf[64];
+	return ns_pid_alive(pid) && ns_pid_comm(pid, buf, sizeof(buf)) && !strcmp(buf, comm);
 }
 
 int ns_kill_all(const char *path, int grace_ms)

@@ -40,6 +40,9 @@ struct ns_spawn {
 int ns_spawn(const struct ns_spawn *s, pid_t *pid) MB_WUR;
 
 bool ns_pid_alive(pid_t pid);
+/* pid's executable name (/proc/PID/comm, "" when unreadable) into buf;
+ * false when the process is gone. */
+bool ns_pid_comm(pid_t pid, char *buf, size_t len);
 /* Whether pid is alive and its executable's name is comm ("libvirtd"). */
 bool ns_pid_is(pid_t pid, const char *comm);
 

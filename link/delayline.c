@@ -221,7 +221,7 @@ static int ctl_cmd(const struct link_spec *l, enum dl_cmd cmd)
 	return rc;
 }
 
-static pid_t running_pid(const struct link_spec *l)
+pid_t link_delayline_pid(const struct link_spec *l)
 {
 	char *p = dl_pid_path(l->statedir), *buf = NULL;
 	pid_t pid = 0;
@@ -354,7 +354,7 @@ static int dl_create(const struct link_spec *l)
 	rc = mb_mkdir_p(l->statedir, 0700);
 	if (rc)
 		return rc;
-	if (running_pid(l) && ctl_cmd(l, DL_CMD_PING) == MB_OK)
+	if (link_delayline_pid(l) && ctl_cmd(l, DL_CMD_PING) == MB_OK)
 		return MB_OK; /* already there */
 	/* The veth pair: the link itself, with the addresses. */
 	rc = link_veth_create(l);
@@ -376,7 +376,7 @@ static void del_dev(const struct link_end *e, const char *ifname)
 
 static int dl_destroy(const struct link_spec *l)
 {
-	pid_t pid = running_pid(l);
+	pid_t pid = link_delayline_pid(l);
 	if (pid) {
 		if (ctl_cmd(l, DL_CMD_QUIT) != MB_OK)
 			kill(pid, SIGTERM);

@@ -94,6 +94,8 @@ extern const struct link_ops link_delayline_ops; /* link/delayline.c */
 /* The delay line process of the link whose spec.json is in statedir
  * (`migbench delayline --dir STATEDIR`); returns when told to quit. */
 int link_delayline_main(const char *statedir) MB_WUR;
+/* The pid of the link's running delay line (from its pid file), 0 if none. */
+pid_t link_delayline_pid(const struct link_spec *l);
 /* The registry, NULL-terminated, in order of preference for `auto`. */
 extern const struct link_ops *const link_backends[];
 

@@ -12,6 +12,7 @@
 
 #include "core/util.h"
 #include "lab/ns.h"
+#include "link/link.h"
 
 #define LABPIN_MAX 1024
 
@@ -45,49 +46,12 @@ static int pin_pid(pid_t pid, const cpu_set_t *set, int *tasks)
 	return MB_OK;
 }
 
-static bool is_qemu(pid_t pid)
-{
-	char p[64], comm[32] = "";
-	FILE *f;
-	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strncmp(comm, "qemu", 4);
-}
-
-/* `migbench delayline --dir DIR` with DIR under the lab's directory. */
-static bool is_lab_delayline(pid_t pid, const char *labdir)
-{
-	char p[64], buf[4096];
-	size_t n, len = strlen(labdir);
-	FILE *f;
-	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* argv: migbench \0 delayline \0 --dir \0 DIR */
-	for (size_t i = 0, k = 0; i < n; i += strlen(buf + i) + 1, k++)
-		if (k == 1 && strcmp(buf + i, "delayline"))
-			return false;
-		else if (k == 3)
-			return !strncmp(buf + i, labdir, len) && buf[i + len] == '/';
-	return false;
-}
-
 int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 {
 	const char *netns[] = { tb->lab.site[0].netns, tb->lab.site[1].netns, tb->lab.sto.netns };
 	cpu_set_t set;
 	pid_t pids[LABPIN_MAX];
-	DIR *d;
-	struct dirent *de;
+	char comm[32];
 	int rc = MB_OK;
 
 	*tasks = 0;
@@ -114,17 +78,14 @@ int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 	for (size_t k = 0; k < sizeof(netns) / sizeof(netns[0]) && !rc; k++) {
 		int m = ns_pids(netns[k], pids, LABPIN_MAX);
 		for (int i = 0; i < m && !rc; i++)
-			if (!is_qemu(pids[i]))
+			if (!ns_pid_comm(pids[i], comm, sizeof(comm)) || strncmp(comm, "qemu", 4))
 				rc = pin_pid(pids[i], &set, tasks);
 	}
-	d = rc ? NULL : opendir("/proc");
-	while (d && (de = readdir(d)) && !rc) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (!*end && pid > 0 && is_lab_delayline((pid_t)pid, tb->lab.dir))
-			rc = pin_pid((pid_t)pid, &set, tasks);
+	/* The delay lines (none with netem) run in the root namespace. */
+	for (int k = 0; k < LAB_NLINKS && !rc; k++) {
+		pid_t pid = link_delayline_pid(&tb->lab.links[k]);
+		if (pid)
+			rc = pin_pid(pid, &set, tasks);
 	}
-	if (d)
-		closedir(d);
 	return rc;
 }
