@@ -23,6 +23,8 @@ cat > "$out/pin.ini" <<EOF2
 workload = cpuadd
 memory = 160MiB
 delay = 4ms
+# Long enough (several seconds) for the watcher to see the migration thread.
+rate = 200Mbit
 before = 3s
 after = 3s
 probe_time = 1s
