@@ -317,6 +317,38 @@ static int watch_until(struct runner *r, int64_t until, int64_t interval_ns)
 	}
 }
 
+/* Whether every guest measured in the windows (this one and the
+ * neighbours) has sent a sample at or after t: a window's rate needs one on
+ * each side of its end. */
+static bool windows_closed(struct runner *r, int64_t t)
+{
+	bool closed;
+	pthread_mutex_lock(&r->g.con.mu);
+	closed = r->g.con.last_rx_ns >= t;
+	pthread_mutex_unlock(&r->g.con.mu);
+	for (int k = 0; closed && k < r->nextra; k++) {
+		struct live_guest *g = &r->extra[k];
+		if (!g->alive || g->role != GROLE_NEIGHBOUR)
+			continue;
+		pthread_mutex_lock(&g->con.mu);
+		closed = g->con.last_rx_ns >= t;
+		pthread_mutex_unlock(&g->con.mu);
+	}
+	return closed;
+}
+
+/* Watch until t_after and one interval and a half past it, then on until
+ * every guest's sample closes the window after (a neighbour starved by the
+ * migration's threads can be late; one silent for longer than watch_until
+ * allows fails the scenario). */
+static int watch_after(struct runner *r, int64_t t_after, int64_t interval_ns)
+{
+	int rc = watch_until(r, t_after + interval_ns + interval_ns / 2, interval_ns);
+	while (!rc && !windows_closed(r, t_after))
+		rc = watch_until(r, mb_mono_ns() + interval_ns / 2, interval_ns);
+	return rc;
+}
+
 /* ---- records ---------------------------------------------------------------- */
 
 static void phase_record(struct res_phase *o, const struct phase_stats *p, const char *unit)
@@ -691,7 +723,7 @@ static int scn_windows(struct scn *s)
 		return rc;
 	phase_event(r, "after");
 	s->t_after = s->w_resume + c->after_ns;
-	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+	return watch_after(r, s->t_after, c->interval_ns);
 }
 
 /* Baseline, migration, the window after. */
@@ -729,7 +761,7 @@ static int scn_measure(struct scn *s)
 			return mb_err(MB_EFAILED, "no sample from the guest within 15 s after the migration "
 						  "was aborted on %s%s", s->from.name,
 				      g->con.panicked ? ": its kernel panicked (see the console log)" : "");
-		return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+		return watch_after(r, s->t_after, c->interval_ns);
 	}
 	/* The guest now runs on the target. */
 	virDomainFree(g->dom);
@@ -745,8 +777,8 @@ static int scn_measure(struct scn *s)
 	if (console_wait_samples(&g->con, g->con.log.n + 1, 15 * MB_NSEC_PER_SEC) != MB_OK)
 		return mb_err(MB_EFAILED, "no sample from the guest within 15 s after it resumed on %s%s",
 			      s->to.name, g->con.panicked ? ": its kernel panicked (see the console log)" : "");
-	/* Wait one interval past the window so a sample closes it. */
-	return watch_until(r, s->t_after + c->interval_ns + c->interval_ns / 2, c->interval_ns);
+	/* Wait past the window so a sample closes it. */
+	return watch_after(r, s->t_after, c->interval_ns);
 }
 
 /* The phases and the samples file of a scenario with an outcome: during is
