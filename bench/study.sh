@@ -17,7 +17,8 @@
 #    6 after the study: CV of its rate), how steady the guest is with no
 #    migration at all (CV of the cpuadd baseline rate over every cpuadd
 #    scenario of the study: the same saved guest, the same work), and the
-#    CPU time the hypervisor took away (steal, /proc/stat) over the study.
+#    CPU time the hypervisor took away (steal, /proc/stat) over the study
+#    and, from the records, in each scenario's during window.
 #    A CPU-share figure cannot repeat better than its floor.
 #  * link-limited: a 200 Mbit/s (25 MB/s) cap on the migration path, a
 #    256 MiB resident guest, BENCH_ROUNDS migrations: migration bandwidth
@@ -97,6 +98,8 @@ base=$(jq -r 'select(.workload == "cpuadd" and .status == "ok") | .phases.before
 echo "  noise floor: the guest's cpuadd baseline over the study's cpuadd scenarios (same saved guest, no migration yet): $(spread %.0f "M adds/s" $(printf '%s\n' $base | awk '{ print $1 / 1e6 }')), CV $(cv $base)"
 [ -n "${loop:-}" ] && echo "  noise floor: a native add loop on one CPU of this machine, 5-s windows before and after the study: $(spread %.0f "M adds/s" $(printf '%s\n' $loop | awk '{ print $1 / 1e6 }')), CV $(cv $loop)"
 echo "  noise floor: CPU time taken by the hypervisor (steal) during the study: $(awk -v a="$s0" -v b="$s1" -v c="$t0" -v d="$t1" 'BEGIN { printf "%.1f", (d > c) ? (b - a) / (d - c) * 100 : 0 }') % of all CPUs' time"
+steal_w=$(jq -r 'select(.status == "ok") | .hosts.sites[0].during.host_steal_pct // empty' "$study/scenarios.jsonl" | tr '\n' ' ')
+[ -n "$steal_w" ] && echo "  noise floor: steal in each scenario's during window (hosts.sites[0].during.host_steal_pct): $(spread %.1f % $steal_w)"
 }
 
 # Link-limited migrations.

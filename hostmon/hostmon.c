@@ -31,6 +31,7 @@ static void sample_blank(struct hm_sample *s, int64_t now, int site)
 	for (int k = 0; k < HM_NKINDS; k++)
 		s->cpu_s[k] = NAN;
 	s->rss_bytes = s->mem_available_bytes = s->mem_free_bytes = NAN;
+	s->host.total_s = s->host.idle_s = s->host.steal_s = NAN;
 	s->ksm_shared = s->ksm_sharing = s->ksm_unshared = s->ksm_full_scans = NAN;
 	s->tgt_rchar = s->tgt_wchar = s->tgt_read_bytes = s->tgt_write_bytes = NAN;
 }
@@ -45,6 +46,8 @@ static void proc_host(const struct hostmon *h, struct hm_sample *s)
 		s->mem_available_bytes = (double)avail;
 		s->mem_free_bytes = (double)fr;
 	}
+	if (hm_cpu_times(h->proc_root, &s->host) != MB_OK)
+		s->host.total_s = s->host.idle_s = s->host.steal_s = NAN;
 	if (hm_ksm_read(h->ksm_dir, &k) == MB_OK) {
 		s->ksm_shared = (double)k.pages_shared;
 		s->ksm_sharing = (double)k.pages_sharing;
@@ -106,16 +109,35 @@ double hm_free_from_node(const virNodeMemoryStats *p, int n)
 	return NAN;
 }
 
+void hm_times_from_node(const virNodeCPUStats *p, int n, struct hm_cpu_times *t)
+{
+	double v[4] = { NAN, NAN, NAN, NAN };
+	static const char *const f[4] = { VIR_NODE_CPU_STATS_KERNEL, VIR_NODE_CPU_STATS_USER,
+					  VIR_NODE_CPU_STATS_IDLE, VIR_NODE_CPU_STATS_IOWAIT };
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(p[i].field, f[k]))
+				v[k] = (double)p[i].value / 1e9;
+	t->total_s = v[0] + v[1] + v[2] + v[3];
+	t->idle_s = v[2] + v[3];
+	t->steal_s = NAN;
+}
+
 static void libvirt_site(struct hostmon *h, int i, struct hm_sample *s)
 {
 	virConnectPtr c = h->site[i].conn;
 	virDomainPtr dom;
 	virNodeMemoryStats node[8];
-	int nn = 8;
+	virNodeCPUStats cpu[8];
+	int nn = 8, nc = 0;
 	if (!c)
 		return;
 	if (virNodeGetMemoryStats(c, VIR_NODE_MEMORY_STATS_ALL_CELLS, node, &nn, 0) == 0)
 		s->mem_free_bytes = hm_free_from_node(node, nn);
+	/* The first call says how many parameters there are. */
+	if (virNodeGetCPUStats(c, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &nc, 0) == 0 && nc > 0 && nc <= 8 &&
+	    virNodeGetCPUStats(c, VIR_NODE_CPU_STATS_ALL_CPUS, cpu, &nc, 0) == 0)
+		hm_times_from_node(cpu, nc, &s->host);
 	dom = virDomainLookupByName(c, h->guest);
 	if (!dom)
 		return;
@@ -218,16 +240,40 @@ static const struct hm_sample *prev_of(const struct hostmon *h, size_t i)
 	return NULL;
 }
 
+/* The previous sample of the same site, any process, or NULL. */
+static const struct hm_sample *prev_site(const struct hostmon *h, size_t i)
+{
+	for (size_t k = i; k-- > 0;)
+		if (h->v[k].site == h->v[i].site)
+			return &h->v[k];
+	return NULL;
+}
+
+void hm_host_pct(const struct hm_cpu_times *a, const struct hm_cpu_times *b, double *busy, double *steal)
+{
+	double dt = a ? b->total_s - a->total_s : NAN, ds;
+	*busy = *steal = NAN;
+	if (!(dt > 0))
+		return;
+	/* Without a steal figure (libvirt) it is left out of busy: 0 here. */
+	ds = isnan(a->steal_s) || isnan(b->steal_s) ? 0 : b->steal_s - a->steal_s;
+	*busy = (dt - (b->idle_s - a->idle_s) - ds) / dt * 100.0;
+	if (!isnan(a->steal_s) && !isnan(b->steal_s))
+		*steal = ds / dt * 100.0;
+}
+
 char *hm_csv(const struct hostmon *h, int64_t t_ref, const char *(*phase_of)(int64_t t, const void *ctx),
 	     const void *ctx)
 {
 	struct mb_str s = MB_STR_INIT;
 	mb_str_puts(&s, "time_s,phase,site,host,pid,cpu_vcpu_pct,cpu_migration_pct,cpu_other_pct,"
 			"cpu_vcpu_s,cpu_migration_s,cpu_other_s,rss_bytes,mem_available_bytes,mem_free_bytes,"
+			"host_busy_pct,host_steal_pct,"
 			"ksm_pages_shared,ksm_pages_sharing,ksm_pages_unshared,ksm_full_scans,"
 			"target_rchar_bytes,target_wchar_bytes,target_read_bytes,target_write_bytes\n");
 	for (size_t i = 0; i < h->n; i++) {
-		const struct hm_sample *v = &h->v[i], *p = prev_of(h, i);
+		const struct hm_sample *v = &h->v[i], *p = prev_of(h, i), *q = prev_site(h, i);
+		double busy, steal;
 		double dt = p ? (double)(v->t_ns - p->t_ns) / 1e9 : 0;
 		mb_str_printf(&s, "%.6f,%s,%s,%s,", (double)(v->t_ns - t_ref) / 1e9,
 			      phase_of ? phase_of(v->t_ns, ctx) : "", v->site ? "destination" : "source",
@@ -241,6 +287,9 @@ char *hm_csv(const struct hostmon *h, int64_t t_ref, const char *(*phase_of)(int
 		put_num(&s, v->rss_bytes, 0);
 		put_num(&s, v->mem_available_bytes, 0);
 		put_num(&s, v->mem_free_bytes, 0);
+		hm_host_pct(q ? &q->host : NULL, &v->host, &busy, &steal);
+		put_num(&s, busy, 2);
+		put_num(&s, steal, 2);
 		put_num(&s, v->ksm_shared, 0);
 		put_num(&s, v->ksm_sharing, 0);
 		put_num(&s, v->ksm_unshared, 0);

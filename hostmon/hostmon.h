@@ -6,10 +6,13 @@
  *                      (checked against its cmdline), its CPU time by thread
  *                      kind (task/<tid>/comm + stat), VmRSS; MemAvailable,
  *                      MemFree; /sys/kernel/mm/ksm; the iSCSI target's
- *                      /proc/<tgtd>/io.  All sites share this one kernel.
+ *                      /proc/<tgtd>/io; /proc/stat's CPU times (busy, stolen
+ *                      by this machine's hypervisor).  All sites share this
+ *                      one kernel.
  *   real hosts         what libvirt gives: virDomainGetCPUStats (cpu_time,
  *   (HM_LIBVIRT)       vcpu_time), virDomainMemoryStats (rss),
- *                      virNodeGetMemoryStats (free); the migration thread,
+ *                      virNodeGetMemoryStats (free), virNodeGetCPUStats
+ *                      (busy; libvirt gives no steal); the migration thread,
  *                      MemAvailable, KSM and the target are unavailable
  *                      (NaN: empty in the csv, null in the record).
  *
@@ -43,6 +46,7 @@ struct hm_sample {
 	double cpu_s[HM_NKINDS];   /* cumulative CPU seconds by thread kind */
 	double rss_bytes;
 	double mem_available_bytes, mem_free_bytes;
+	struct hm_cpu_times host;  /* the host's CPU time, all CPUs (steal NaN: unknown) */
 	double ksm_shared, ksm_sharing, ksm_unshared, ksm_full_scans; /* pages */
 	double tgt_rchar, tgt_wchar, tgt_read_bytes, tgt_write_bytes; /* the iSCSI target's /proc/PID/io */
 };
@@ -82,10 +86,17 @@ void hm_free(struct hostmon *h);
 /* The real-host path's conversions (unit-tested without libvirt hosts):
  * virDomainGetCPUStats' total parameters into cpu_s (vcpu = vcpu_time,
  * other = cpu_time - vcpu_time, migration NaN); virDomainMemoryStats'
- * rss; virNodeGetMemoryStats' free. */
+ * rss; virNodeGetMemoryStats' free; virNodeGetCPUStats' kernel, user, idle
+ * and iowait (total = their sum, steal NaN: libvirt does not report it). */
 void hm_cpu_from_params(const virTypedParameter *p, int n, double cpu_s[HM_NKINDS]);
 double hm_rss_from_stats(const virDomainMemoryStatStruct *s, int n);
 double hm_free_from_node(const virNodeMemoryStats *p, int n);
+void hm_times_from_node(const virNodeCPUStats *p, int n, struct hm_cpu_times *t);
+
+/* The host's busy and stolen CPU time between two readings, % of all its
+ * CPUs' time (NaN: a missing reading, no time between them, or no steal
+ * figure). */
+void hm_host_pct(const struct hm_cpu_times *a, const struct hm_cpu_times *b, double *busy, double *steal);
 
 /* The samples file: a header with units, one line per sample (CPU as % of
  * one core over the interval before it; empty = unavailable).  phase_of

@@ -193,6 +193,35 @@ int hm_meminfo(const char *proc_root, uint64_t *avail, uint64_t *free_b)
 	return rc;
 }
 
+int hm_parse_cpu_times(const char *text, long ticks_per_s, struct hm_cpu_times *out)
+{
+	unsigned long long v[8] = { 0 };
+	double sum = 0;
+	int n;
+	/* "cpu  user nice system idle iowait irq softirq steal guest guest_nice";
+	 * kernels before 2.6.11 stop before steal: it reads as 0 then. */
+	if (!mb_str_starts(text, "cpu ") ||
+	    (n = sscanf(text + 4, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+			&v[5], &v[6], &v[7])) < 4 || ticks_per_s <= 0)
+		return mb_err(MB_EINPUT, "not /proc/stat (no 'cpu' line first): '%.60s'", text);
+	for (int i = 0; i < 8; i++)
+		sum += (double)v[i];
+	out->total_s = sum / (double)ticks_per_s;
+	out->idle_s = ((double)v[3] + (double)v[4]) / (double)ticks_per_s;
+	out->steal_s = (double)v[7] / (double)ticks_per_s;
+	return MB_OK;
+}
+
+int hm_cpu_times(const char *proc_root, struct hm_cpu_times *out)
+{
+	char *s = NULL;
+	int rc = slurp(&s, "%s/stat", proc_root);
+	if (!rc)
+		rc = hm_parse_cpu_times(s, sysconf(_SC_CLK_TCK), out);
+	free(s);
+	return rc;
+}
+
 bool hm_proc_is_guest(const char *proc_root, pid_t pid, const char *name)
 {
 	char path[PATH_MAX], *s = NULL;

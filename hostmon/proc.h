@@ -63,6 +63,16 @@ int hm_proc_rss(const char *proc_root, pid_t pid, uint64_t *out) MB_WUR;
 int hm_proc_io(const char *proc_root, pid_t pid, struct hm_io *out) MB_WUR;
 /* MemAvailable and MemFree of <proc_root>/meminfo, bytes. */
 int hm_meminfo(const char *proc_root, uint64_t *avail, uint64_t *free_b) MB_WUR;
+/* The host's CPU time summed over its CPUs, seconds since boot, from the
+ * "cpu" line of /proc/stat: total = user + nice + system + idle + iowait +
+ * irq + softirq + steal (guest time is inside user), idle = idle + iowait,
+ * steal = time this machine wanted a CPU while its hypervisor ran others. */
+struct hm_cpu_times {
+	double total_s, idle_s, steal_s;
+};
+/* text: /proc/stat's contents; ticks_per_s: sysconf(_SC_CLK_TCK). */
+int hm_parse_cpu_times(const char *text, long ticks_per_s, struct hm_cpu_times *out) MB_WUR;
+int hm_cpu_times(const char *proc_root, struct hm_cpu_times *out) MB_WUR;
 /* Whether <proc_root>/PID/cmdline has "guest=<name>" (libvirt's -name
  * guest=NAME,...) or "-name NAME" as an argument. */
 bool hm_proc_is_guest(const char *proc_root, pid_t pid, const char *name);

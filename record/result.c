@@ -344,6 +344,11 @@ static const struct jf_field host_phase_fields[] = {
 	{ "rss_bytes", JF_NUM, JF_AT(T, rss_bytes), JF_NONNEG, .doc = "QEMU's resident memory at the end" },
 	{ "mem_available_bytes", JF_NUM, JF_AT(T, mem_available_bytes), JF_NONNEG },
 	{ "mem_free_bytes", JF_NUM, JF_AT(T, mem_free_bytes), JF_NONNEG },
+	{ "host_busy_pct", JF_NUM, JF_AT(T, host_busy_pct), JF_NONNEG,
+	  .doc = "% of all the host's CPUs' time spent busy (anything: other VMs, other users), steal excluded" },
+	{ "host_steal_pct", JF_NUM, JF_AT(T, host_steal_pct), JF_NONNEG,
+	  .doc = "% of all the host's CPUs' time taken by its own hypervisor (the host is a VM); null: not "
+		 "reported (libvirt gives none)" },
 	JF_END,
 #undef T
 };
@@ -427,7 +432,8 @@ static const struct jf_field ksm_fields[] = {
 	{ "during", JF_OBJ, JF_AT(T, during), .sub = ksm_phase_fields },
 	{ "after", JF_OBJ, JF_AT(T, after), .sub = ksm_phase_fields },
 	{ "settled_s", JF_NUM, JF_AT(T, settled_s),
-	  .doc = "last change of pages_sharing from the migration start; null: still changing" },
+	  .doc = "last change of pages_sharing, s from the migration start (the during window's with "
+		 "migrate = no); negative: it settled before; null: still changing" },
 	{ "note", JF_STR, JF_AT(T, note), JF_OMIT },
 	JF_END,
 #undef T

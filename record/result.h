@@ -317,6 +317,7 @@ struct res_host_phase {
 	double cpu_other_pct;          /* every other QEMU thread (main loop, I/O) */
 	double rss_bytes;              /* QEMU's resident memory at the end */
 	double mem_available_bytes, mem_free_bytes; /* the host's, at the end */
+	double host_busy_pct, host_steal_pct; /* % of all the host's CPU time, over the window */
 };
 
 struct res_host_site {

@@ -114,6 +114,17 @@ static void site_phase(const struct hostmon *m, int site, int64_t a, int64_t b, 
 	o->rss_bytes = last ? last->rss_bytes : NAN;
 	o->mem_available_bytes = last ? last->mem_available_bytes : NAN;
 	o->mem_free_bytes = last ? last->mem_free_bytes : NAN;
+	/* The host's CPU, whichever process ran: the site's first and last
+	 * readings in the window. */
+	first = NULL;
+	last = at(m, site, b);
+	for (size_t i = 0; i < m->n && !first; i++)
+		if (m->v[i].site == site && m->v[i].t_ns >= a)
+			first = &m->v[i];
+	if (last && first && last->t_ns > first->t_ns)
+		hm_host_pct(&first->host, &last->host, &o->host_busy_pct, &o->host_steal_pct);
+	else
+		o->host_busy_pct = o->host_steal_pct = NAN;
 }
 
 void hm_hosts_summarize(const struct hostmon *m, const struct samples_windows *w, struct res_hosts *o)

@@ -80,7 +80,7 @@ csv="$out/run/$(jq -r .hosts.file <<<"$k")"
 check "ksm: hosts/<id>.csv exists" test -s "$csv"
 hdr=$(head -1 "$csv" 2>/dev/null)
 for col in time_s phase site host pid cpu_vcpu_pct cpu_migration_pct cpu_other_pct rss_bytes \
-	mem_available_bytes mem_free_bytes ksm_pages_shared ksm_pages_sharing ksm_pages_unshared \
+	mem_available_bytes mem_free_bytes host_busy_pct host_steal_pct ksm_pages_shared ksm_pages_sharing ksm_pages_unshared \
 	ksm_full_scans target_rchar_bytes target_wchar_bytes target_read_bytes target_write_bytes; do
 	grep -qE "(^|,)$col(,|$)" <<<"$hdr" || fail "ksm: the csv has a $col column" "header: $hdr"
 done
@@ -92,6 +92,10 @@ check "ksm: the vCPU threads used CPU in the csv (cpu_vcpu_pct > 0 on some row)"
 check "ksm: the source's vCPU threads used CPU before the migration" \
 	jq -e '.hosts.sites[0].before.cpu_vcpu_pct > 0 and .hosts.sites[0].before.rss_bytes > 128 * 1048576' <<<"$k"
 check "ksm: the destination's after the migration" jq -e '.hosts.sites[1].after.cpu_vcpu_pct > 0' <<<"$k"
+# The guest's vCPU time is part of the host's busy time ($(nproc) CPUs).
+ncpu=$(nproc)
+check "ksm: the host's busy CPU holds the guest's vCPU time, with steal, in every window ($(jq -r '[.hosts.sites[0] | .before, .during, .after | "\(.host_busy_pct | round)%/\(.host_steal_pct * 10 | round / 10)%"] | join(" ")' <<<"$k") busy/stolen)" \
+	jq -e --argjson n "$ncpu" '[.hosts.sites[] | .before, .during, .after] | all(.host_busy_pct <= 100 and .host_steal_pct >= 0 and .host_busy_pct + .host_steal_pct <= 100.5 and (.cpu_vcpu_pct == null or .host_busy_pct * $n >= 0.8 * .cpu_vcpu_pct))' <<<"$k"
 # QEMU 7.2 sends from its live_migration thread and receives in the main
 # thread (an "other" thread): the sending side can be cheap enough to
 # round to 0 clock ticks, the receiving side is not.

@@ -164,6 +164,7 @@ for wl in cpuadd seqread; do
 	check "ssh $wl: the guest runs on the destination afterwards" jq -e '.migration.guest_state_target == "running" and .migration.guest_state_source == "absent" and .guest_host_after == "'"${addr[dst]}"'"' <<<"$r"
 	check "ssh $wl: the console came over the libvirt stream from both hosts" jq -e '.samples.console_opens >= 2 and .samples.console_bytes > 0' <<<"$r"
 	check "ssh $wl: both hosts' TCP buffer limits read over ssh, not changed (tcp_wmem max $(jq -r '[.link.tcp_buffers.sites[].tcp_wmem[2]] | min' <<<"$r") bytes)" jq -e '.link.tcp_buffers.applied == false and (.link.tcp_buffers.sites | length == 2 and all(.tcp_wmem[2] > 0 and .tcp_rmem[2] > 0))' <<<"$r"
+	check "ssh $wl: each host's CPU busy from libvirt, no steal figure (libvirt gives none)" jq -e '[.hosts.sites[] | .before, .during, .after] | all(.host_busy_pct > 0 and .host_busy_pct <= 100 and .host_steal_pct == null)' <<<"$r"
 	check "ssh $wl: the link probe measured the RTT over ssh ($(jq -r '.link.probe.rtt_avg_s * 1e6 | round / 1e3' <<<"$r") ms; TCP: null)" jq -e '.link.probe.rtt_avg_s > 0 and .link.probe.rtt_samples >= 20 and .link.probe.tcp_bytes_per_s == null' <<<"$r"
 done
 # The sites' kernel has no iscsi_tcp: auto must have asked each host over

@@ -257,6 +257,60 @@ static void test_libvirt_conversions(void **state)
 	assert_true(isnan(hm_rss_from_stats(ms, 1)));
 	assert_float_equal(hm_free_from_node(node, 2), 12000000.0 * 1024, 0);
 	assert_true(isnan(hm_free_from_node(node, 1)));
+	{
+		virNodeCPUStats c[4] = { { VIR_NODE_CPU_STATS_KERNEL, 2000000000ULL },
+					 { VIR_NODE_CPU_STATS_USER, 3000000000ULL },
+					 { VIR_NODE_CPU_STATS_IDLE, 4000000000ULL },
+					 { VIR_NODE_CPU_STATS_IOWAIT, 1000000000ULL } };
+		struct hm_cpu_times t;
+		hm_times_from_node(c, 4, &t);
+		assert_float_equal(t.total_s, 10.0, 1e-9);
+		assert_float_equal(t.idle_s, 5.0, 1e-9);
+		assert_true(isnan(t.steal_s));
+		/* Without iowait: no total, not a guess. */
+		hm_times_from_node(c, 3, &t);
+		assert_true(isnan(t.total_s));
+	}
+}
+
+/* /proc/stat's "cpu" line: total, idle (+ iowait) and steal in seconds;
+ * a pre-2.6.11 line without steal; not /proc/stat; the fixture's. */
+static void test_cpu_times(void **state)
+{
+	struct hm_cpu_times t;
+	double busy, steal;
+	(void)state;
+	assert_int_equal(hm_parse_cpu_times("cpu  1000 50 300 8000 100 10 40 500 200 0\ncpu0 1 2 3 4\n", 100, &t), MB_OK);
+	assert_float_equal(t.total_s, 100.0, 1e-9); /* guest (200) is inside user: not added */
+	assert_float_equal(t.idle_s, 81.0, 1e-9);
+	assert_float_equal(t.steal_s, 5.0, 1e-9);
+	assert_int_equal(hm_parse_cpu_times("cpu 10 0 10 80\n", 100, &t), MB_OK);
+	assert_float_equal(t.total_s, 1.0, 1e-9);
+	assert_float_equal(t.steal_s, 0, 0);
+	assert_int_equal(hm_parse_cpu_times("cpu0 10 0 10 80\n", 100, &t), MB_EINPUT);
+	assert_int_equal(hm_parse_cpu_times("cpu 10 x\n", 100, &t), MB_EINPUT);
+	assert_int_equal(hm_parse_cpu_times("", 100, &t), MB_EINPUT);
+	assert_int_equal(hm_cpu_times(FIX "/proc", &t), MB_OK);
+	assert_float_equal(t.steal_s, 500.0 / (double)sysconf(_SC_CLK_TCK), 1e-9);
+	assert_int_not_equal(hm_cpu_times(FIX "/nothing", &t), MB_OK);
+
+	/* Between two readings: 10 s of CPU, 6 idle, 1 stolen -> 30% busy, 10% stolen. */
+	{
+		struct hm_cpu_times a = { 100, 50, 5 }, b = { 110, 56, 6 }, nosteal = { 100, 50, NAN },
+				     nosteal2 = { 110, 56, NAN };
+		hm_host_pct(&a, &b, &busy, &steal);
+		assert_float_equal(busy, 30, 1e-9);
+		assert_float_equal(steal, 10, 1e-9);
+		/* libvirt's (no steal): busy of the time it counts, steal unknown. */
+		hm_host_pct(&nosteal, &nosteal2, &busy, &steal);
+		assert_float_equal(busy, 40, 1e-9);
+		assert_true(isnan(steal));
+		/* No earlier reading, or no time between: unknown. */
+		hm_host_pct(NULL, &b, &busy, &steal);
+		assert_true(isnan(busy) && isnan(steal));
+		hm_host_pct(&b, &b, &busy, &steal);
+		assert_true(isnan(busy) && isnan(steal));
+	}
 }
 
 static int count_fields(const char *line)
@@ -293,6 +347,7 @@ static void test_round_and_csv(void **state)
 	csv = hm_csv(&h, 1000000000, NULL, NULL);
 	assert_true(mb_str_starts(csv, "time_s,phase,site,host,pid,cpu_vcpu_pct,cpu_migration_pct,"));
 	assert_non_null(strstr(csv, "ksm_pages_sharing"));
+	assert_non_null(strstr(csv, ",host_busy_pct,host_steal_pct,"));
 	line2 = strchr(csv, '\n') + 1;
 	line3 = strchr(line2, '\n') + 1;
 	assert_int_equal(count_fields(line2), count_fields(csv));
@@ -325,7 +380,9 @@ static void synth(struct hostmon *h, bool ksm_still_moving)
 			*v = (struct hm_sample){ .t_ns = t * SEC, .site = i, .pid = there ? 100 + i : 0,
 						 .rss_bytes = there ? 1e8 + t : NAN, .mem_available_bytes = 1e10 - t,
 						 .mem_free_bytes = 9e9, .ksm_shared = 7, .ksm_sharing = sharing,
-						 .tgt_rchar = 1000.0 * t, .tgt_wchar = 2000.0 * t };
+						 .tgt_rchar = 1000.0 * t, .tgt_wchar = 2000.0 * t,
+						 /* 2 CPUs: 0.5 s of the 2 idle each second, 0.2 stolen */
+						 .host = { 2.0 * t, 0.5 * t, 0.2 * t } };
 			for (int k = 0; k < HM_NKINDS; k++)
 				v->cpu_s[k] = there ? 0 : NAN;
 			if (there) {
@@ -367,6 +424,9 @@ static void test_summaries(void **state)
 	/* Destination: not there before; 100% after. */
 	assert_true(isnan(rec.hosts.sites[1].before.cpu_vcpu_pct));
 	assert_float_equal(rec.hosts.sites[1].after.cpu_vcpu_pct, 100, 1e-9);
+	/* The host's CPU in every window, guest there or not: 65% busy, 10% stolen. */
+	assert_float_equal(rec.hosts.sites[0].after.host_busy_pct, 65, 1e-9);
+	assert_float_equal(rec.hosts.sites[1].before.host_steal_pct, 10, 1e-9);
 	hm_ksm_summarize(&h, &w, &rec.ksm);
 	assert_float_equal(rec.ksm.before.pages_sharing, 400, 0); /* at 4 s */
 	assert_float_equal(rec.ksm.after.pages_sharing, 600, 0);
@@ -400,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_guest_pid),
 		cmocka_unit_test(test_cpu_by_kind),
 		cmocka_unit_test(test_ksm_apply_restore),
+		cmocka_unit_test(test_cpu_times),
 		cmocka_unit_test(test_libvirt_conversions),
 		cmocka_unit_test(test_round_and_csv),
 		cmocka_unit_test(test_summaries),

@@ -198,7 +198,7 @@ static void full_record(struct res_scenario *r)
 		res_set(&r->hosts.sites[i].host, i ? "mb-dst" : "mb-src");
 		for (int k = 0; k < 3; k++)
 			*hp[k] = (struct res_host_phase){ i && !k ? NAN : 98.5, k == 1 ? 40 : 0, 3.5,
-							   i && !k ? NAN : 3e8, 2e10, 1.9e10 };
+							   i && !k ? NAN : 3e8, 2e10, 1.9e10, 40, 2.5 };
 	}
 	r->has_ksm = true;
 	res_set(&r->ksm.mode, "on");
