@@ -15,7 +15,7 @@
  *                                 iterations marked (the study's Figs. 3-6)
  *   migration-time-vs-delay.png   mean and 95% CI over repetitions, one line
  *   downtime-vs-delay.png         per workload / pre-copy setting, with the
- *   relative-performance-vs-delay.png  RAM / link bandwidth lower bound
+ *   relative-performance-vs-delay.png  bytes sent / probed link throughput
  *                                 (when the delay varies)
  *   compare-<delay>ms.png         settings side by side at one delay
  *                                 (comparison.c), when the settings vary

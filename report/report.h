@@ -39,7 +39,7 @@ struct rep_row {
 	double before_rate, before_stddev, before_n, during_rate, during_stddev, during_n;
 	double after_rate, after_stddev, after_n, ratio_during, ratio_after, guest_gap_s;
 	double ratio_running;      /* ratio.running: during with the pause left out */
-	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s;
+	double samples_lost, probe_rtt_avg_s, probe_rtt_p99_s, probe_tcp_bytes_per_s, probe_tcp_steady;
 	double service_downtime_s; /* the echo probe's (echo_probe = yes), NaN without */
 	double transfer_s;         /* QEMU's transfer time (migration.transfer_s) */
 	double pred_transfer_s, pred_downtime_s; /* the pre-copy model's (prediction.*) */
@@ -115,6 +115,13 @@ char *rep_summary_csv(const struct rep_set *set);
  * skipped or plots failed; then the result is MB_EINPUT (skipped records,
  * refused file names) after everything else was written. */
 int report_runs(const char *const *dirs, int n, const char *out, bool summary_only) MB_WUR;
+
+/* A migration's lower bound on a sweep plot, seconds: the bytes it sent
+ * over the fastest the link probe carried (its whole 2 s, or its second
+ * half once TCP's window has opened: at 64 ms the whole probe under-reads
+ * by a quarter).  NaN when either is unknown.  Guest RAM is no bound:
+ * QEMU skips zero pages. */
+double rep_lower_bound(const struct rep_row *row);
 
 /* Student t critical value for a two-sided 95% interval with df degrees. */
 double rep_t95(int df);

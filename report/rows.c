@@ -96,6 +96,7 @@ static const struct field row_fields[] = {
 	{ "error", "error", RS(error) },
 	{ "outcome_why", "outcome_why", RS(outcome_why) },
 	{ NULL, "delay_ms", RN(delay_ms) },
+	{ NULL, "link.probe.tcp_steady_bytes_per_s", RN(probe_tcp_steady) },
 	{ NULL, "storage.why", RS(storage_why) },
 	{ NULL, "samples.file", RS(samples_file) },
 	{ NULL, "jobstats_file", RS(jobstats_file) },

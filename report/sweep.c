@@ -193,8 +193,16 @@ struct point {
 	int series;
 	double delay_ms;
 	double m[REP_NMETRIC];
-	double lower; /* RAM / probed link throughput (s), NaN: unknown */
+	double lower; /* bytes sent / probed link throughput (s), NaN: unknown */
 };
+
+double rep_lower_bound(const struct rep_row *row)
+{
+	double bw = row->probe_tcp_bytes_per_s;
+	if (!(bw >= row->probe_tcp_steady)) /* NaN-safe: the larger known one */
+		bw = row->probe_tcp_steady;
+	return row->bytes > 0 && bw > 0 ? row->bytes / bw : NAN;
+}
 
 static int point_cmp(const void *a, const void *b)
 {
@@ -241,8 +249,7 @@ static struct point *sweep_points(const struct rep_set *set, int *npts, char ***
 		p->m[REP_M_DOWNTIME] = row->downtime_s;
 		p->m[REP_M_RATIO] = row->ratio_during;
 		p->m[REP_M_RATIO_RUN] = row->ratio_running;
-		p->lower = isfinite(row->memory) && row->probe_tcp_bytes_per_s > 0
-				   ? row->memory / row->probe_tcp_bytes_per_s : NAN;
+		p->lower = rep_lower_bound(row);
 		(*npts)++;
 	}
 	qsort(pts, (size_t)*npts, sizeof(*pts), point_cmp);
@@ -362,7 +369,7 @@ static void sweep_plot(struct render *r, const struct point *pts, int npts, char
 	}
 	if (k == REP_M_TOTAL && lower_series >= 0)
 		rep_bprintf(gp, ", 'data/%s-%d.dat' using 1:5 with lines dt 2 lc rgb '#555555' "
-				"title 'lower bound: guest RAM / probed link throughput'",
+				"title 'lower bound: bytes sent / probed link throughput'",
 			    rep_sweep_file[k], lower_series);
 	rep_bputs(gp, "\n");
 	if (!drawn) { /* nothing to draw for this metric */

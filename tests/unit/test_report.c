@@ -352,6 +352,28 @@ static void test_row_typed(void **state)
 	json_object_put(o);
 }
 
+/* The sweep plot's lower bound: bytes sent over the better probe figure. */
+static void test_lower_bound(void **state)
+{
+	json_object *o = record("");
+	struct rep_row row;
+	(void)state;
+	assert_int_equal(rep_row_from_json(o, &row), MB_OK);
+	row.bytes = 9e8;
+	row.probe_tcp_bytes_per_s = 3.4e7; /* the whole probe, slow start in it */
+	row.probe_tcp_steady = 4.5e7;
+	assert_float_equal(rep_lower_bound(&row), 20.0, 1e-9);
+	row.probe_tcp_steady = NAN; /* an older record: the whole probe's */
+	assert_float_equal(rep_lower_bound(&row), 9e8 / 3.4e7, 1e-9);
+	row.probe_tcp_bytes_per_s = NAN; /* no probe: no bound */
+	assert_true(isnan(rep_lower_bound(&row)));
+	row.probe_tcp_bytes_per_s = 3.4e7;
+	row.bytes = NAN; /* not migrated: no bound */
+	assert_true(isnan(rep_lower_bound(&row)));
+	rep_row_free(&row);
+	json_object_put(o);
+}
+
 static void test_row_type_confusion(void **state)
 {
 	(void)state;
@@ -714,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_printable),
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_row_typed),
+		cmocka_unit_test(test_lower_bound),
 		cmocka_unit_test(test_row_type_confusion),
 		cmocka_unit_test(test_labels_mixed_types),
 		cmocka_unit_test(test_labels_named_links),
