@@ -16,6 +16,7 @@
 #include "profile/options_json.h"
 #include "record/record.h"
 #include "report/report.h"
+#include "run/labpin.h"
 #include "run/scenario.h"
 #include "run/testbed.h"
 
@@ -277,6 +278,18 @@ static int run_all(struct run *x)
 	r->json_events = cli_has(&x->a, "json");
 	r->tty = isatty(STDOUT_FILENO);
 	r->total = x->pl.n;
+	{
+		/* A run killed while lab_pin held the lab's processes left them
+		 * there: put them back before anything is measured. */
+		char cpus[256];
+		int tasks, k = labpin_recover(&x->tb, &tasks, cpus, sizeof(cpus));
+		if (k > 0)
+			mb_info("lab_pin: an earlier run ended without undoing its pinning (killed?): %d threads of "
+				"the lab's processes are back on CPUs %s",
+				tasks, cpus);
+		else if (k < 0)
+			mb_warn("%s", mb_errmsg());
+	}
 	if (r->json_events) {
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "event", json_object_new_string("run_start"));

@@ -3,6 +3,7 @@
 #include "run/labpin.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -46,12 +47,106 @@ static int pin_pid(pid_t pid, const cpu_set_t *set, int *tasks)
 	return MB_OK;
 }
 
-int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
+/* Every lab process but QEMU (libvirt pins those) and this one. */
+static int pin_lab(const struct testbed *tb, const cpu_set_t *set, int *tasks)
 {
 	const char *netns[] = { tb->lab.site[0].netns, tb->lab.site[1].netns, tb->lab.sto.netns };
-	cpu_set_t set;
 	pid_t pids[LABPIN_MAX];
 	char comm[32];
+	int rc = MB_OK;
+	for (size_t k = 0; k < sizeof(netns) / sizeof(netns[0]) && !rc; k++) {
+		int m = ns_pids(netns[k], pids, LABPIN_MAX);
+		for (int i = 0; i < m && !rc; i++)
+			if (pids[i] != getpid() && (!ns_pid_comm(pids[i], comm, sizeof(comm)) || strncmp(comm, "qemu", 4)))
+				rc = pin_pid(pids[i], set, tasks);
+	}
+	/* The delay lines (none with netem) run in the root namespace. */
+	for (int k = 0; k < LAB_NLINKS && !rc; k++) {
+		pid_t pid = link_delayline_pid(&tb->lab.links[k]);
+		if (pid)
+			rc = pin_pid(pid, set, tasks);
+	}
+	return rc;
+}
+
+/* <lab dir>/lab_pin: while a run has the lab pinned, the CPUs to give its
+ * processes back ("0,1\n"); a run killed before undoing leaves it for the
+ * next one (labpin_recover). */
+static void marker_path(const struct testbed *tb, char *p, size_t n)
+{
+	snprintf(p, n, "%s/lab_pin", tb->lab.dir);
+}
+
+static int marker_write(const struct testbed *tb, const cpu_set_t *undo)
+{
+	char path[PATH_MAX], buf[CPU_SETSIZE * 5 + 2];
+	size_t len = 0;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, undo))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d", len ? "," : "", i);
+	buf[len++] = '\n';
+	marker_path(tb, path, sizeof(path));
+	return mb_write_file_atomic(path, buf, len);
+}
+
+/* The marker's CPU list; 0 = none there, -1 = unreadable (removed). */
+static int marker_read(const struct testbed *tb, cpu_set_t *set)
+{
+	char path[PATH_MAX], *s = NULL, *p, *end;
+	size_t len;
+	int n = 0;
+	marker_path(tb, path, sizeof(path));
+	if (mb_read_file_max(path, 4096, &s, &len) != MB_OK)
+		return access(path, F_OK) == 0 ? -1 : 0;
+	CPU_ZERO(set);
+	for (p = s; *p && *p != '\n'; p = *end == ',' ? end + 1 : end) {
+		long c = strtol(p, &end, 10);
+		if (end == p || c < 0 || c >= CPU_SETSIZE || (*end != ',' && *end != '\n' && *end)) {
+			n = -1;
+			break;
+		}
+		CPU_SET((int)c, set);
+		n++;
+	}
+	free(s);
+	return n ? n : -1; /* there but empty: unreadable too */
+}
+
+int labpin_recover(const struct testbed *tb, int *tasks, char *cpus, size_t cpus_size)
+{
+	char path[PATH_MAX];
+	cpu_set_t set;
+	int n, rc;
+	*tasks = 0;
+	if (cpus_size)
+		cpus[0] = 0;
+	if (tb->kind != TB_LAB)
+		return 0;
+	n = marker_read(tb, &set);
+	if (n == 0)
+		return 0;
+	marker_path(tb, path, sizeof(path));
+	if (n < 0) {
+		/* Not what labpin_apply writes: every online CPU, as lab up gives. */
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		CPU_ZERO(&set);
+		for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
+			CPU_SET((int)i, &set);
+	}
+	for (int i = 0, len = 0; i < CPU_SETSIZE && (size_t)len + 6 < cpus_size; i++)
+		if (CPU_ISSET(i, &set))
+			len += snprintf(cpus + len, cpus_size - (size_t)len, "%s%d", len ? "," : "", i);
+	rc = pin_lab(tb, &set, tasks);
+	if (rc)
+		return rc;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return mb_err_errno(MB_EINTERNAL, "lab_pin: removing %s", path);
+	return 1;
+}
+
+int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
+{
+	cpu_set_t set;
 	int rc = MB_OK;
 
 	*tasks = 0;
@@ -75,17 +170,25 @@ int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 	rc = pin_pid(getpid(), &set, tasks);
 	if (rc)
 		return mb_err_ctx(rc, "(does this machine have CPU %d?)", n ? cpus[n - 1] : 0);
-	for (size_t k = 0; k < sizeof(netns) / sizeof(netns[0]) && !rc; k++) {
-		int m = ns_pids(netns[k], pids, LABPIN_MAX);
-		for (int i = 0; i < m && !rc; i++)
-			if (!ns_pid_comm(pids[i], comm, sizeof(comm)) || strncmp(comm, "qemu", 4))
-				rc = pin_pid(pids[i], &set, tasks);
+	/* Say what to undo before pinning: a SIGKILL leaves the marker. */
+	if (n) {
+		cpu_set_t undo;
+		CPU_ZERO(&undo);
+		if (have_orig)
+			undo = orig;
+		else
+			for (long i = 0, on = sysconf(_SC_NPROCESSORS_ONLN); i < (on > 0 ? on : 1) && i < CPU_SETSIZE; i++)
+				CPU_SET((int)i, &undo);
+		rc = marker_write(tb, &undo);
+		if (rc)
+			return mb_err_ctx(rc, "lab_pin: noting what to undo");
 	}
-	/* The delay lines (none with netem) run in the root namespace. */
-	for (int k = 0; k < LAB_NLINKS && !rc; k++) {
-		pid_t pid = link_delayline_pid(&tb->lab.links[k]);
-		if (pid)
-			rc = pin_pid(pid, &set, tasks);
+	rc = pin_lab(tb, &set, tasks);
+	if (!rc && !n) {
+		char path[PATH_MAX];
+		marker_path(tb, path, sizeof(path));
+		if (unlink(path) < 0 && errno != ENOENT)
+			return mb_err_errno(MB_EINTERNAL, "lab_pin: removing %s", path);
 	}
 	return rc;
 }

@@ -15,9 +15,16 @@
 
 /* Pin every thread of the lab's processes and of this one to cpus[0..n);
  * n == 0: undo, to the CPUs this process had before the first pin (every
- * online CPU when it never pinned).  A run killed with SIGKILL leaves the
- * daemons pinned until the next run that pins, or lab down.  *tasks = threads pinned.  Only the
- * lab: MB_EUNSUPP on real hosts. */
+ * online CPU when it never pinned).  While pinned, <lab dir>/lab_pin says
+ * what to undo to.  *tasks = threads pinned.  Only the lab: MB_EUNSUPP on
+ * real hosts. */
 int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks) MB_WUR;
+
+/* A run killed (SIGKILL) while it had the lab pinned left <lab dir>/lab_pin:
+ * put the lab's processes back on the CPUs it names (every online CPU when
+ * it cannot be read) and remove it.  1 = it did (cpus: the list, *tasks:
+ * threads moved), 0 = nothing to undo, < 0 an error.  Called with the lab's
+ * lock held, so no live run is pinning. */
+int labpin_recover(const struct testbed *tb, int *tasks, char *cpus, size_t cpus_size) MB_WUR;
 
 #endif

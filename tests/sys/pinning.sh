@@ -5,7 +5,8 @@
 # /proc: the vCPU thread ("CPU 0/TCG" or "CPU 0/KVM") allowed only on CPU 1, every other
 # thread (the migration thread among them) only on CPU 0; tgtd, both
 # libvirtds, the delay line and migbench itself only on CPU 0 while it
-# runs, and on every CPU again after it.  Needs 2 CPUs.  About a minute.
+# runs, and on every CPU again after it; after a run killed while pinning,
+# the next run puts them back.  Needs 2 CPUs.  About a minute and a half.
 . "$(dirname "$0")/../lib.sh"
 require_root || exit 0
 require_cmd jq libvirtd tgtd qemu-system-x86_64 || exit 0
@@ -95,4 +96,41 @@ done
 check "after the run the daemons may run on every CPU again ($all)" test -z "$left"
 check "the record has the pins in its config" \
 	jq -e '.config.vcpu_pin == "1" and .config.emulator_pin == "0" and .config.lab_pin == "0" and .vcpu_pin == "1"' "$out/run/scenarios.jsonl"
+check "after the run no undo note is left (<lab dir>/lab_pin)" test ! -e "/var/lib/migbench/$LAB/lab_pin"
+
+# A run killed (SIGKILL) while it had the lab pinned: its note stays, the
+# daemons stay pinned, and the next run puts them back before it measures.
+tgtd=$(jq -r .storage.tgtd_pid <<<"$st")
+"$MIGBENCH" run "$out/pin.ini" --lab.name=$LAB --out "$out/killed" --no-report > "$out/killed.log" 2>&1 &
+run=$!
+for _ in $(seq 150); do
+	[ "$(awk '/^Cpus_allowed_list/ {print $2}' /proc/"$tgtd"/status)" = 0 ] && break
+	sleep 0.2
+done
+kill -9 $run 2>/dev/null; wait $run 2>/dev/null
+check "killed: tgtd was pinned to CPU 0 and stays so" test "$(awk '/^Cpus_allowed_list/ {print $2}' /proc/"$tgtd"/status)" = 0
+check "killed: the note says what to undo to ($(cat "/var/lib/migbench/$LAB/lab_pin" 2>/dev/null))" \
+	test "$(cat "/var/lib/migbench/$LAB/lab_pin" 2>/dev/null | tr -d '\n')" = "$(awk -v a="$all" 'BEGIN { n = split(a, r, "-"); if (n == 2) { for (i = r[1]; i <= r[2]; i++) s = s (i > r[1] ? "," : "") i; print s } else print a }')"
+cat > "$out/next.ini" <<EOF2
+[global]
+workload = idle
+memory = 160MiB
+migrate = no
+before = 1s
+after = 1s
+probe = no
+dirty_rate_time = 0
+EOF2
+"$MIGBENCH" run "$out/next.ini" --lab.name=$LAB --out "$out/next" --no-report > "$out/next.log" 2>&1
+check "the next run exits 0" test $? -eq 0
+check "the next run says it undid the killed run's pinning" grep -q "lab_pin: an earlier run ended without undoing its pinning.*back on CPUs" "$out/next.log"
+left=""
+for p in $daemons; do
+	for t in /proc/"$p"/task/*; do
+		a=$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")
+		[ "$a" = "$all" ] || left="$left $p:$a"
+	done
+done
+check "after it the daemons may run on every CPU again ($all)" test -z "$left"
+check "and the note is gone" test ! -e "/var/lib/migbench/$LAB/lab_pin"
 finish
