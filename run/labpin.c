@@ -77,13 +77,40 @@ static void marker_path(const struct testbed *tb, char *p, size_t n)
 	snprintf(p, n, "%s/lab_pin", tb->lab.dir);
 }
 
+static int marker_remove(const struct testbed *tb)
+{
+	char path[PATH_MAX];
+	marker_path(tb, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return mb_err_errno(MB_EINTERNAL, "lab_pin: removing %s", path);
+	return MB_OK;
+}
+
+/* Every online CPU: what lab up gives the daemons. */
+static void all_online(cpu_set_t *set)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	CPU_ZERO(set);
+	for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
+		CPU_SET((int)i, set);
+}
+
+/* set as "0,1" into buf (as many CPUs as fit); its length. */
+static size_t cpus_text(const cpu_set_t *set, char *buf, size_t size)
+{
+	size_t len = 0;
+	if (size)
+		buf[0] = '\0';
+	for (int i = 0; i < CPU_SETSIZE && len + 6 < size; i++)
+		if (CPU_ISSET(i, set))
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", i);
+	return len;
+}
+
 static int marker_write(const struct testbed *tb, const cpu_set_t *undo)
 {
 	char path[PATH_MAX], buf[CPU_SETSIZE * 5 + 2];
-	size_t len = 0;
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, undo))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d", len ? "," : "", i);
+	size_t len = cpus_text(undo, buf, sizeof(buf) - 1);
 	buf[len++] = '\n';
 	marker_path(tb, path, sizeof(path));
 	return mb_write_file_atomic(path, buf, len);
@@ -114,7 +141,6 @@ static int marker_read(const struct testbed *tb, cpu_set_t *set)
 
 int labpin_recover(const struct testbed *tb, int *tasks, char *cpus, size_t cpus_size)
 {
-	char path[PATH_MAX];
 	cpu_set_t set;
 	int n, rc;
 	*tasks = 0;
@@ -125,28 +151,18 @@ int labpin_recover(const struct testbed *tb, int *tasks, char *cpus, size_t cpus
 	n = marker_read(tb, &set);
 	if (n == 0)
 		return 0;
-	marker_path(tb, path, sizeof(path));
-	if (n < 0) {
-		/* Not what labpin_apply writes: every online CPU, as lab up gives. */
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		CPU_ZERO(&set);
-		for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
-			CPU_SET((int)i, &set);
-	}
-	for (int i = 0, len = 0; i < CPU_SETSIZE && (size_t)len + 6 < cpus_size; i++)
-		if (CPU_ISSET(i, &set))
-			len += snprintf(cpus + len, cpus_size - (size_t)len, "%s%d", len ? "," : "", i);
+	if (n < 0) /* not what labpin_apply writes */
+		all_online(&set);
+	cpus_text(&set, cpus, cpus_size);
 	rc = pin_lab(tb, &set, tasks);
-	if (rc)
-		return rc;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return mb_err_errno(MB_EINTERNAL, "lab_pin: removing %s", path);
-	return 1;
+	if (!rc)
+		rc = marker_remove(tb);
+	return rc ? rc : 1;
 }
 
 int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 {
-	cpu_set_t set;
+	cpu_set_t set, undo;
 	int rc = MB_OK;
 
 	*tasks = 0;
@@ -156,14 +172,14 @@ int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 	 * online CPUs, or what taskset gave it). */
 	if (n && !have_orig)
 		have_orig = sched_getaffinity(0, sizeof(orig), &orig) == 0;
-	CPU_ZERO(&set);
-	if (n == 0 && have_orig)
-		set = orig;
-	else if (n == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		for (long i = 0; i < (online > 0 ? online : 1) && i < CPU_SETSIZE; i++)
-			CPU_SET((int)i, &set);
-	}
+	if (have_orig)
+		undo = orig;
+	else
+		all_online(&undo);
+	if (n == 0)
+		set = undo;
+	else
+		CPU_ZERO(&set);
 	for (int i = 0; i < n; i++)
 		CPU_SET(cpus[i], &set);
 	/* Check the set against this machine first, on this process. */
@@ -171,24 +187,10 @@ int labpin_apply(const struct testbed *tb, const int *cpus, int n, int *tasks)
 	if (rc)
 		return mb_err_ctx(rc, "(does this machine have CPU %d?)", n ? cpus[n - 1] : 0);
 	/* Say what to undo before pinning: a SIGKILL leaves the marker. */
-	if (n) {
-		cpu_set_t undo;
-		CPU_ZERO(&undo);
-		if (have_orig)
-			undo = orig;
-		else
-			for (long i = 0, on = sysconf(_SC_NPROCESSORS_ONLN); i < (on > 0 ? on : 1) && i < CPU_SETSIZE; i++)
-				CPU_SET((int)i, &undo);
-		rc = marker_write(tb, &undo);
-		if (rc)
-			return mb_err_ctx(rc, "lab_pin: noting what to undo");
-	}
+	if (n && (rc = marker_write(tb, &undo)) != MB_OK)
+		return mb_err_ctx(rc, "lab_pin: noting what to undo");
 	rc = pin_lab(tb, &set, tasks);
-	if (!rc && !n) {
-		char path[PATH_MAX];
-		marker_path(tb, path, sizeof(path));
-		if (unlink(path) < 0 && errno != ENOENT)
-			return mb_err_errno(MB_EINTERNAL, "lab_pin: removing %s", path);
-	}
+	if (!rc && !n)
+		rc = marker_remove(tb);
 	return rc;
 }
