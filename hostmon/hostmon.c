@@ -231,15 +231,6 @@ static void put_num(struct mb_str *s, double v, int dec)
 		mb_str_printf(s, "%.*f", dec, v);
 }
 
-/* The previous sample of the same site and QEMU process, or NULL. */
-static const struct hm_sample *prev_of(const struct hostmon *h, size_t i)
-{
-	for (size_t k = i; k-- > 0;)
-		if (h->v[k].site == h->v[i].site)
-			return h->v[k].pid == h->v[i].pid && h->v[k].pid ? &h->v[k] : NULL;
-	return NULL;
-}
-
 /* The previous sample of the same site, any process, or NULL. */
 static const struct hm_sample *prev_site(const struct hostmon *h, size_t i)
 {
@@ -252,13 +243,15 @@ static const struct hm_sample *prev_site(const struct hostmon *h, size_t i)
 void hm_host_pct(const struct hm_cpu_times *a, const struct hm_cpu_times *b, double *busy, double *steal)
 {
 	double dt = a ? b->total_s - a->total_s : NAN, ds;
+	bool has_steal;
 	*busy = *steal = NAN;
 	if (!(dt > 0))
 		return;
 	/* Without a steal figure (libvirt) it is left out of busy: 0 here. */
-	ds = isnan(a->steal_s) || isnan(b->steal_s) ? 0 : b->steal_s - a->steal_s;
+	has_steal = !isnan(a->steal_s) && !isnan(b->steal_s);
+	ds = has_steal ? b->steal_s - a->steal_s : 0;
 	*busy = (dt - (b->idle_s - a->idle_s) - ds) / dt * 100.0;
-	if (!isnan(a->steal_s) && !isnan(b->steal_s))
+	if (has_steal)
 		*steal = ds / dt * 100.0;
 }
 
@@ -272,7 +265,9 @@ char *hm_csv(const struct hostmon *h, int64_t t_ref, const char *(*phase_of)(int
 			"ksm_pages_shared,ksm_pages_sharing,ksm_pages_unshared,ksm_full_scans,"
 			"target_rchar_bytes,target_wchar_bytes,target_read_bytes,target_write_bytes\n");
 	for (size_t i = 0; i < h->n; i++) {
-		const struct hm_sample *v = &h->v[i], *p = prev_of(h, i), *q = prev_site(h, i);
+		const struct hm_sample *v = &h->v[i], *q = prev_site(h, i);
+		/* QEMU's CPU rates: against the same process's previous sample. */
+		const struct hm_sample *p = q && q->pid && q->pid == v->pid ? q : NULL;
 		double busy, steal;
 		double dt = p ? (double)(v->t_ns - p->t_ns) / 1e9 : 0;
 		mb_str_printf(&s, "%.6f,%s,%s,%s,", (double)(v->t_ns - t_ref) / 1e9,
