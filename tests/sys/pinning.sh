@@ -86,14 +86,18 @@ for k in daemon delayline run; do
 	check "$k: pinned to CPU 0 while the scenario ran (lab_pin = 0)" \
 		awk -v k=$k 'NF == 4 && $1 == k && $4 == "0" { n++ } END { exit !(n > 0) }' "$out/tasks.log"
 done
-left=""
-for p in $daemons; do
-	for t in /proc/"$p"/task/*; do
-		a=$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")
-		[ "$a" = "$all" ] || left="$left $p:$a"
+# The daemons' threads not allowed every CPU: " pid:cpus ..." (empty: none).
+pinned_left() {
+	local p t a left=""
+	for p in $daemons; do
+		for t in /proc/"$p"/task/*; do
+			a=$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")
+			[ "$a" = "$all" ] || left="$left $p:$a"
+		done
 	done
-done
-check "after the run the daemons may run on every CPU again ($all)" test -z "$left"
+	echo "$left"
+}
+check "after the run the daemons may run on every CPU again ($all)" test -z "$(pinned_left)"
 check "the record has the pins in its config" \
 	jq -e '.config.vcpu_pin == "1" and .config.emulator_pin == "0" and .config.lab_pin == "0" and .vcpu_pin == "1"' "$out/run/scenarios.jsonl"
 check "after the run no undo note is left (<lab dir>/lab_pin)" test ! -e "/var/lib/migbench/$LAB/lab_pin"
@@ -124,13 +128,6 @@ EOF2
 "$MIGBENCH" run "$out/next.ini" --lab.name=$LAB --out "$out/next" --no-report > "$out/next.log" 2>&1
 check "the next run exits 0" test $? -eq 0
 check "the next run says it undid the killed run's pinning" grep -q "lab_pin: an earlier run ended without undoing its pinning.*back on CPUs" "$out/next.log"
-left=""
-for p in $daemons; do
-	for t in /proc/"$p"/task/*; do
-		a=$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")
-		[ "$a" = "$all" ] || left="$left $p:$a"
-	done
-done
-check "after it the daemons may run on every CPU again ($all)" test -z "$left"
+check "after it the daemons may run on every CPU again ($all)" test -z "$(pinned_left)"
 check "and the note is gone" test ! -e "/var/lib/migbench/$LAB/lab_pin"
 finish
